@@ -1,0 +1,63 @@
+"""Money in Kosh: `Decimal` rupees with two places, rounded half-up in one place, never a float."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+
+from core.errors import ApplicationError
+
+PAISA = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_DIGITS = 14
+DECIMAL_PLACES = 2
+# NUMERIC(14,2): twelve digits of rupees.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def quantize(value: Decimal) -> Decimal:
+    """Round to paise, half-up: the only rounding money gets in Kosh."""
+    if not isinstance(value, Decimal):
+        raise TypeError(f"quantize() takes a Decimal, not {type(value).__name__}")
+    return value.quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+def to_amount(value, *, field: str = "amount", allow_zero: bool = True, allow_negative: bool = False) -> Decimal:
+    """Read an amount from a boundary (API, form, file) exactly, or refuse it naming the field.
+
+    Accepts Decimal, int and numeric strings. Refuses floats (they already lost paise), booleans,
+    NaN/infinity, more than two decimal places and amounts beyond NUMERIC(14,2)."""
+    if isinstance(value, bool | float):
+        raise ApplicationError(
+            "INVALID_AMOUNT", f"{field}: amounts must be exact decimals, not {type(value).__name__}", field=field
+        )
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            raise ApplicationError("INVALID_AMOUNT", f"{field}: '{value}' is not a number", field=field) from None
+    else:
+        raise ApplicationError("INVALID_AMOUNT", f"{field}: an amount is required", field=field)
+    if not amount.is_finite():
+        raise ApplicationError("INVALID_AMOUNT", f"{field}: amounts must be finite", field=field)
+    if amount != amount.quantize(PAISA, rounding=ROUND_HALF_UP):
+        raise ApplicationError("INVALID_AMOUNT", f"{field}: at most two decimal places", field=field)
+    if abs(amount) > MAX_AMOUNT:
+        raise ApplicationError("INVALID_AMOUNT", f"{field}: more than {MAX_AMOUNT}", field=field)
+    if amount < 0 and not allow_negative:
+        raise ApplicationError("INVALID_AMOUNT", f"{field}: must not be negative", field=field)
+    if amount == 0 and not allow_zero:
+        raise ApplicationError("INVALID_AMOUNT", f"{field}: must be more than zero", field=field)
+    return amount.quantize(PAISA)
+
+
+class AmountField(models.DecimalField):
+    """A NUMERIC(14,2) column of rupees."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", MAX_DIGITS)
+        kwargs.setdefault("decimal_places", DECIMAL_PLACES)
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,155 @@
+"""Reads of platform rows. Every tenant-scoped read in Kosh starts from `user_tenant_ids` or `tenant_lineage`."""
+
+import hashlib
+import ipaddress
+from collections.abc import Iterable
+
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from core.errors import ApplicationError, NotFoundError
+from core.models import AccessToken, ApiClient, IdFormat, Role, Tenant, User, WorkerHeartbeat
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# --- Tenants --------------------------------------------------------------------------------
+
+
+def tenant_get(*, code: str, field: str = "tenantId") -> Tenant:
+    """The active tenant with this DIGIT id, or a 400 naming the field."""
+    tenant = Tenant.objects.filter(code=code, is_active=True).select_related("state").first() if code else None
+    if tenant is None:
+        raise ApplicationError("INVALID_TENANT_ID", f"{field}: unknown tenant '{code}'", field=field)
+    return tenant
+
+
+def tenant_lineage(*, tenant_id: str) -> list[str]:
+    """The tenant and the state above it, nearest first: where masters visible to a city live."""
+    state = tenant_id.split(".", 1)[0]
+    return [tenant_id] if state == tenant_id else [tenant_id, state]
+
+
+def tenant_masters_visible(queryset: QuerySet, *, tenant_id: str, field: str = "tenant") -> QuerySet:
+    """Restrict a master table to the rows a tenant sees: its own and its state's."""
+    return queryset.filter(**{f"{field}__in": tenant_lineage(tenant_id=tenant_id)})
+
+
+def tenants_list(*, codes: Iterable[str]) -> QuerySet[Tenant]:
+    return Tenant.objects.filter(code__in=list(codes), is_active=True).order_by("code")
+
+
+# --- Roles ----------------------------------------------------------------------------------
+
+
+def user_role_tenant_ids(*, user: User, roles: Iterable[str] | None = None) -> set[str]:
+    """Tenants where the user may act in one of `roles` (any role when None).
+
+    SUPERUSER stands for every role in its tenant, and a role held in a state covers its cities."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    assignments = user.role_assignments.filter(tenant__is_active=True)
+    if roles is not None:
+        assignments = assignments.filter(role__in={*roles, Role.SUPERUSER})
+    held = set(assignments.values_list("tenant_id", flat=True))
+    states = [code for code in held if "." not in code]
+    if states:
+        held.update(Tenant.objects.filter(state_id__in=states, is_active=True).values_list("code", flat=True))
+    return held
+
+
+def user_has_role(*, user: User, tenant_id: str, roles: Iterable[str] | None = None) -> bool:
+    return tenant_id in user_role_tenant_ids(user=user, roles=roles)
+
+
+def user_roles(*, user: User) -> list[dict]:
+    """The user's roles as DIGIT lists them: `{code, name, tenantId}`."""
+    return [
+        {"code": role, "name": Role(role).label, "tenantId": tenant_id}
+        for role, tenant_id in user.role_assignments.order_by("tenant_id", "role").values_list("role", "tenant_id")
+    ]
+
+
+def employee_search(
+    *,
+    tenant_id: str,
+    user_names: Iterable[str] = (),
+    uuids: Iterable[str] = (),
+    mobile_number: str = "",
+    role_codes: Iterable[str] = (),
+    limit: int = 100,
+    offset: int = 0,
+) -> QuerySet[User]:
+    """Employees holding a role in the tenant (directly or through its state), filtered by the criteria."""
+    users = User.objects.filter(
+        role_assignments__tenant_id__in=tenant_lineage(tenant_id=tenant_id), user_type=User.Type.EMPLOYEE
+    )
+    if user_names:
+        users = users.filter(username__in=list(user_names))
+    if uuids:
+        users = users.filter(uuid__in=list(uuids))
+    if mobile_number:
+        users = users.filter(mobile_number=mobile_number)
+    if role_codes:
+        users = users.filter(
+            role_assignments__role__in=list(role_codes),
+            role_assignments__tenant_id__in=tenant_lineage(tenant_id=tenant_id),
+        )
+    return (
+        User.objects.filter(pk__in=users.values("pk"))
+        .select_related("tenant")
+        .prefetch_related("role_assignments")
+        .order_by("username")[offset : offset + limit]
+    )
+
+
+# --- API clients and tokens -----------------------------------------------------------------
+
+
+def api_client_get(*, client_id: str) -> ApiClient | None:
+    return ApiClient.objects.filter(client_id=client_id, is_active=True).first()
+
+
+def api_client_allows_ip(*, client: ApiClient, ip: str | None) -> bool:
+    """True when the client has no allow-list or the address falls inside one of its networks."""
+    if not client.allowed_networks:
+        return True
+    if not ip:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network, strict=False) for network in client.allowed_networks)
+
+
+def token_get_active(*, raw: str) -> AccessToken | None:
+    """The unexpired, unrevoked token whose access part is `raw`."""
+    return (
+        AccessToken.objects.select_related("user", "client", "tenant")
+        .filter(access_digest=token_digest(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+# --- Id formats -----------------------------------------------------------------------------
+
+
+def id_format_get(*, tenant_id: str, name: str) -> IdFormat:
+    """The city's own format for `name`, else its state's."""
+    lineage = tenant_lineage(tenant_id=tenant_id)
+    formats = {f.tenant_id: f for f in IdFormat.objects.filter(name=name, tenant_id__in=lineage)}
+    for code in lineage:
+        if code in formats:
+            return formats[code]
+    raise NotFoundError("ID_FORMAT_NOT_FOUND", f"No id format '{name}' for tenant '{tenant_id}'", field="idName")
+
+
+# --- Health ---------------------------------------------------------------------------------
+
+
+def worker_last_seen():
+    """When any Celery worker last ran the heartbeat task, or None if none ever has."""
+    return WorkerHeartbeat.objects.aggregate(latest=Max("last_seen_at"))["latest"]
