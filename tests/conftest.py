@@ -65,3 +65,11 @@ def pytest_report_header(config):
         f"kosh database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''} {database['NAME']}",
         f"kosh broker: {settings.CELERY_BROKER_URL.split('@')[-1]}  cache: {settings.CACHES['default']['BACKEND']}",
     ]
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL row locks; set DATABASE_URL=postgres://… (CI always does)")
