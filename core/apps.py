@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
+        import core.api.schema  # noqa: F401  (registers the OpenAPI auth scheme)
         from core.cards import HomeCard, home_card_register
 
         home_card_register(

@@ -1,7 +1,7 @@
 import base64
 import binascii
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -42,6 +42,7 @@ class TokenCreateApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [FormParser, MultiPartParser]
 
+    @extend_schema_serializer(component_name="TokenCreateInput")
     class InputSerializer(serializers.Serializer):
         grant_type = serializers.ChoiceField(choices=["password", "refresh_token"])
         username = serializers.CharField(required=False, max_length=150)
@@ -107,6 +108,7 @@ class UserSearchApi(DigitApiView):
 
     required_roles = tuple(role for role in Role.values if role != Role.INTEGRATOR)
 
+    @extend_schema_serializer(component_name="UserSearchInput")
     class InputSerializer(serializers.Serializer):
         tenantId = serializers.CharField(max_length=64)
         userName = serializers.CharField(required=False, max_length=150)

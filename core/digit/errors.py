@@ -96,6 +96,8 @@ def _flatten(detail, path: str):
         for key, value in detail.items():
             if key in ("non_field_errors", "__all__"):
                 yield from _flatten(value, path or "body")
+            elif isinstance(key, int):  # ListField reports its items by index
+                yield from _flatten(value, f"{path}[{key}]")
             else:
                 yield from _flatten(value, f"{path}.{key}" if path else str(key))
     elif isinstance(detail, list):

@@ -1,3 +1,4 @@
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +14,9 @@ class DigitApiView(APIView):
     required_roles: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
+        # A wrong method is answered as such, before permissions read criteria it would not carry.
+        if not hasattr(self, request.method.lower()):
+            raise MethodNotAllowed(request.method)
         # Refuse a body that is not `{"RequestInfo": {...}, ...}` before anything reads it.
         request_info_of(request)
         super().initial(request, *args, **kwargs)
