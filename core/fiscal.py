@@ -5,6 +5,8 @@ from datetime import date
 
 def financial_year_start(day: date, *, start_month: int = 4) -> int:
     """The calendar year in which the financial year containing `day` began."""
+    if not 1 <= start_month <= 12:
+        raise ValueError(f"start_month must be 1 to 12, not {start_month}")
     return day.year if day.month >= start_month else day.year - 1
 
 

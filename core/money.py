@@ -1,6 +1,7 @@
 """Money in Kosh: `Decimal` rupees with two places, rounded half-up in one place, never a float."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
@@ -12,12 +13,16 @@ MAX_DIGITS = 14
 DECIMAL_PLACES = 2
 # NUMERIC(14,2): twelve digits of rupees.
 MAX_AMOUNT = Decimal("999999999999.99")
+# Plain ASCII notation only: Decimal() would also take "1_000", "1e3" and non-Latin digits.
+_AMOUNT_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
 def quantize(value: Decimal) -> Decimal:
     """Round to paise, half-up: the only rounding money gets in Kosh."""
     if not isinstance(value, Decimal):
         raise TypeError(f"quantize() takes a Decimal, not {type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"quantize() takes a finite Decimal, not {value}")
     return value.quantize(PAISA, rounding=ROUND_HALF_UP)
 
 
@@ -35,22 +40,25 @@ def to_amount(value, *, field: str = "amount", allow_zero: bool = True, allow_ne
     elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            raise ApplicationError("INVALID_AMOUNT", f"{field}: '{value}' is not a number", field=field) from None
+        if not _AMOUNT_TEXT.fullmatch(value.strip()):
+            raise ApplicationError("INVALID_AMOUNT", f"{field}: '{value}' is not a number", field=field)
+        amount = Decimal(value.strip())
     else:
         raise ApplicationError("INVALID_AMOUNT", f"{field}: an amount is required", field=field)
     if not amount.is_finite():
         raise ApplicationError("INVALID_AMOUNT", f"{field}: amounts must be finite", field=field)
-    if amount != amount.quantize(PAISA, rounding=ROUND_HALF_UP):
-        raise ApplicationError("INVALID_AMOUNT", f"{field}: at most two decimal places", field=field)
+    # Checked before rounding: quantizing a huge Decimal would overflow the context's precision.
     if abs(amount) > MAX_AMOUNT:
         raise ApplicationError("INVALID_AMOUNT", f"{field}: more than {MAX_AMOUNT}", field=field)
+    if amount != amount.quantize(PAISA, rounding=ROUND_HALF_UP):
+        raise ApplicationError("INVALID_AMOUNT", f"{field}: at most two decimal places", field=field)
     if amount < 0 and not allow_negative:
         raise ApplicationError("INVALID_AMOUNT", f"{field}: must not be negative", field=field)
-    if amount == 0 and not allow_zero:
-        raise ApplicationError("INVALID_AMOUNT", f"{field}: must be more than zero", field=field)
+    if amount == 0:
+        if not allow_zero:
+            raise ApplicationError("INVALID_AMOUNT", f"{field}: must be more than zero", field=field)
+        # "-0" would otherwise come back as Decimal("-0.00").
+        return ZERO
     return amount.quantize(PAISA)
 
 

@@ -1,3 +1,6 @@
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from core.models import AuditEvent, User
@@ -30,5 +33,6 @@ def audit_record(
         from_state=from_state,
         to_state=to_state,
         reason=reason,
-        data=data or {},
+        # The JSON column's own encoder cannot write the Decimal amounts audit data usually carries.
+        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
     )

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from core.errors import ApplicationError
 from core.models import IdempotencyRecord
 
+KEY_MAX_LENGTH = IdempotencyRecord._meta.get_field("key").max_length
+
 
 def request_digest(payload) -> str:
     """A stable fingerprint of a request body, so a key reused for a different request is caught."""
@@ -24,10 +26,14 @@ def idempotency_run(
 
     The key is claimed by inserting its row first, in the same transaction as the operation: a concurrent
     repeat waits on the UNIQUE index until the first commits, then reads its answer. If the operation
-    raises, everything rolls back and the key is free again. Returns `(status, body, replayed)`."""
-    if not key or len(key) > IdempotencyRecord._meta.get_field("key").max_length:
+    raises, everything rolls back and the key is free again. Returns `(status, body, replayed)`; the body
+    comes back as stored (Decimals as strings), so the first answer and every replay are the same."""
+    # Printable only: a NUL would reach PostgreSQL as a 500 instead of a refusal.
+    if not isinstance(key, str) or not key.strip() or len(key) > KEY_MAX_LENGTH or not key.isprintable():
         raise ApplicationError(
-            "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key: 1 to 200 characters", field="Idempotency-Key"
+            "INVALID_IDEMPOTENCY_KEY",
+            f"Idempotency-Key: 1 to {KEY_MAX_LENGTH} printable characters",
+            field="Idempotency-Key",
         )
     with transaction.atomic():
         try:
@@ -46,6 +52,8 @@ def idempotency_run(
                 ) from None
             return record.response_status, record.response_body, True
         status, body = operation()
-        record.response_status, record.response_body = status, body
+        # The JSON column's own encoder cannot write Decimal amounts.
+        stored_body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+        record.response_status, record.response_body = status, stored_body
         record.save(update_fields=["response_status", "response_body"])
-        return status, body, False
+        return status, stored_body, False
