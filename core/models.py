@@ -4,6 +4,7 @@ id sequences, the audit trail and idempotency records."""
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -235,7 +236,7 @@ class AuditEvent(models.Model):
     from_state = models.CharField(max_length=50, blank=True)
     to_state = models.CharField(max_length=50, blank=True)
     reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -252,7 +253,7 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=200)
     request_digest = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    response_body = models.JSONField(encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

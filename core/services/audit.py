@@ -1,6 +1,3 @@
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from core.models import AuditEvent, User
@@ -33,6 +30,5 @@ def audit_record(
         from_state=from_state,
         to_state=to_state,
         reason=reason,
-        # The JSON column's own encoder cannot write the Decimal amounts audit data usually carries.
-        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+        data=data or {},
     )
