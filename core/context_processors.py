@@ -1,4 +1,4 @@
-from core.views import current_tenant_id, switchable_tenants
+from core import views
 
 
 def current_tenant(request):
@@ -6,4 +6,9 @@ def current_tenant(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"current_tenant_id": current_tenant_id(request), "switchable_tenants": switchable_tenants(request)}
+    tenant = views.current_tenant(request)
+    return {
+        "current_tenant": tenant,
+        "current_tenant_id": tenant.code if tenant is not None else None,
+        "switchable_tenants": views.switchable_tenants(request),
+    }

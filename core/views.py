@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -6,44 +7,78 @@ from django.views.decorators.http import require_POST
 
 from core.cards import home_cards_for
 from core.digit.errors import digit_error, error_body
-from core.forms import TenantSwitchForm
-from core.selectors import tenants_list, user_role_tenant_ids
+from core.forms import LoginForm, TenantSwitchForm
+from core.models import Tenant
+from core.selectors import tenant_lineage, tenants_list, user_role_tenant_ids, user_roles
 
 SESSION_TENANT_KEY = "kosh_tenant_id"
 
 
-def switchable_tenants(request):
-    """The tenants the signed-in employee holds a role in, for the header's switcher."""
+def switchable_tenants(request) -> list[Tenant]:
+    """The tenants the signed-in employee holds a role in, for the header's switcher. Read once per request."""
     if not hasattr(request, "_kosh_tenants"):
         request._kosh_tenants = list(tenants_list(codes=user_role_tenant_ids(user=request.user)))
     return request._kosh_tenants
 
 
+def current_tenant(request) -> Tenant | None:
+    """Where the employee is working: the tenant chosen in the switcher, else their own tenant, else the first
+    city they work in (a state when they work in no city); always one they still hold a role in, or None."""
+    tenants = {tenant.code: tenant for tenant in switchable_tenants(request)}
+    for code in (request.session.get(SESSION_TENANT_KEY), getattr(request.user, "tenant_id", None)):
+        if code in tenants:
+            return tenants[code]
+    cities = [tenant for tenant in tenants.values() if not tenant.is_state]
+    return (cities or list(tenants.values()) or [None])[0]
+
+
 def current_tenant_id(request) -> str | None:
-    """The tenant chosen in the switcher, else the first the employee works in."""
-    codes = [tenant.code for tenant in switchable_tenants(request)]
-    chosen = request.session.get(SESSION_TENANT_KEY)
-    if chosen in codes:
-        return chosen
-    cities = [code for code in codes if "." in code]
-    return (cities or codes or [None])[0]
+    """The id of `current_tenant`: what other apps' views pass to their tenant-scoped selectors."""
+    tenant = current_tenant(request)
+    return tenant.code if tenant is not None else None
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in with a Django session. Wrong passwords count towards the account's lockout (django-axes)."""
+
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign-out (POST only, so a link elsewhere cannot end the session) back to the sign-in page."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have signed out.")
+        return response
 
 
 @login_required
 def home(request):
-    cards = home_cards_for(user=request.user, tenant_id=current_tenant_id(request))
-    return render(request, "core/home.html", {"cards": cards})
+    tenant = current_tenant(request)
+    tenant_id = tenant.code if tenant is not None else None
+    return render(
+        request,
+        "core/home.html",
+        {
+            "cards": home_cards_for(user=request.user, tenant_id=tenant_id),
+            "roles_here": _roles_held_in(request.user, tenant_id),
+        },
+    )
 
 
 @login_required
 @require_POST
 def tenant_switch(request):
-    form = TenantSwitchForm(request.POST)
-    codes = {tenant.code for tenant in switchable_tenants(request)}
-    if form.is_valid() and form.cleaned_data["tenant"] in codes:
-        request.session[SESSION_TENANT_KEY] = form.cleaned_data["tenant"]
+    form = TenantSwitchForm(request.POST, tenants=switchable_tenants(request))
+    if form.is_valid():
+        tenant = form.cleaned_data["tenant"]
+        request.session[SESSION_TENANT_KEY] = tenant.code
+        messages.success(request, f"You are now working in {tenant.name} ({tenant.code}).")
     else:
-        messages.error(request, "You hold no role in that tenant.")
+        messages.error(request, " ".join(form.errors.get("tenant", ["Choose a tenant."])))
     return redirect("core:home")
 
 
@@ -52,3 +87,15 @@ def not_found(request, exception=None):
     if "text/html" not in request.headers.get("Accept", ""):
         return JsonResponse(error_body([digit_error("NOT_FOUND", f"No endpoint at {request.path}")]), status=404)
     return render(request, "404.html", status=404)
+
+
+def _roles_held_in(user, tenant_id: str | None) -> list[dict]:
+    """The user's roles that apply in the tenant: held there, or in its state. `inherited` marks the latter."""
+    if tenant_id is None:
+        return []
+    lineage = tenant_lineage(tenant_id=tenant_id)
+    return [
+        {**role, "inherited": role["tenantId"] != tenant_id}
+        for role in user_roles(user=user)
+        if role["tenantId"] in lineage
+    ]
