@@ -3,14 +3,13 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.http import client_ip
 from core.models import AccessToken, ApiClient, AuditEvent, IdFormat, IdSequence, RoleAssignment, Tenant, User
 from core.services.auth import token_revoke
-from core.services.directory import api_client_networks_clean, role_grant, role_revoke
+from core.services.directory import api_client_networks_clean, api_client_save, role_grant, role_revoke
 from core.services.idgen import id_format_validate
 
 admin.site.site_header = "Kosh administration"
@@ -165,14 +164,6 @@ class ApiClientAdminForm(forms.ModelForm):
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None
 
-    def save(self, commit=True):
-        client = super().save(commit=False)
-        if self.cleaned_data["new_secret"]:
-            client.secret_hash = make_password(self.cleaned_data["new_secret"])
-        if commit:
-            client.save()
-        return client
-
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
@@ -182,6 +173,14 @@ class ApiClientAdmin(admin.ModelAdmin):
     search_fields = ("client_id", "name")
     readonly_fields = ("secret_state", "created_at")
     fields = ("client_id", "name", "secret_state", "new_secret", "allowed_networks", "is_active", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        api_client_save(
+            client=obj,
+            secret=form.cleaned_data["new_secret"] or None,
+            allowed_networks=form.cleaned_data["allowed_networks"],
+            saved_by=request.user,
+        )
 
     @admin.display(boolean=True, description="Secret")
     def has_secret(self, client: ApiClient) -> bool:
@@ -213,7 +212,7 @@ class AccessTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         revoked = 0
         for token in queryset:
             if token.revoked_at is None:
-                token_revoke(token=token, ip=ip)
+                token_revoke(token=token, ip=ip, revoked_by=request.user, reason=AccessToken.RevokeReason.ADMIN)
                 revoked += 1
         self.message_user(request, f"Revoked {revoked} token(s); the others were revoked already.", messages.SUCCESS)
 

@@ -88,6 +88,7 @@ class ApiClient(models.Model):
 
     class Meta:
         ordering = ["client_id"]
+        verbose_name = "API client"
 
     def __str__(self):
         return self.client_id
@@ -153,6 +154,7 @@ class AccessToken(models.Model):
     class RevokeReason(models.TextChoices):
         LOGOUT = "LOGOUT", "Logged out"
         REFRESHED = "REFRESHED", "Exchanged for a new pair"
+        ADMIN = "ADMIN", "Revoked by an administrator"
 
     access_digest = models.CharField(max_length=64, unique=True)
     refresh_digest = models.CharField(max_length=64, unique=True)

@@ -72,6 +72,16 @@ def user_roles(*, user: User) -> list[dict]:
     ]
 
 
+def user_roles_in_tenant(*, user: User, tenant_id: str) -> list[dict]:
+    """The user's roles that apply in the tenant: held there or in its state (`inherited`)."""
+    lineage = tenant_lineage(tenant_id=tenant_id)
+    return [
+        {**role, "inherited": role["tenantId"] != tenant_id}
+        for role in user_roles(user=user)
+        if role["tenantId"] in lineage
+    ]
+
+
 def employee_search(
     *,
     tenant_id: str,

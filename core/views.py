@@ -9,7 +9,7 @@ from core.cards import home_cards_for
 from core.digit.errors import digit_error, error_body
 from core.forms import LoginForm, TenantSwitchForm
 from core.models import Tenant
-from core.selectors import tenant_lineage, tenants_list, user_role_tenant_ids, user_roles
+from core.selectors import tenants_list, user_role_tenant_ids, user_roles_in_tenant
 
 SESSION_TENANT_KEY = "kosh_tenant_id"
 
@@ -64,7 +64,7 @@ def home(request):
         "core/home.html",
         {
             "cards": home_cards_for(user=request.user, tenant_id=tenant_id),
-            "roles_here": _roles_held_in(request.user, tenant_id),
+            "roles_here": user_roles_in_tenant(user=request.user, tenant_id=tenant_id) if tenant_id else [],
         },
     )
 
@@ -87,15 +87,3 @@ def not_found(request, exception=None):
     if "text/html" not in request.headers.get("Accept", ""):
         return JsonResponse(error_body([digit_error("NOT_FOUND", f"No endpoint at {request.path}")]), status=404)
     return render(request, "404.html", status=404)
-
-
-def _roles_held_in(user, tenant_id: str | None) -> list[dict]:
-    """The user's roles that apply in the tenant: held there, or in its state. `inherited` marks the latter."""
-    if tenant_id is None:
-        return []
-    lineage = tenant_lineage(tenant_id=tenant_id)
-    return [
-        {**role, "inherited": role["tenantId"] != tenant_id}
-        for role in user_roles(user=user)
-        if role["tenantId"] in lineage
-    ]

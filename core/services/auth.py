@@ -100,20 +100,28 @@ def token_refresh(*, client: ApiClient, refresh_token: str, ip: str | None) -> I
 
 
 @transaction.atomic
-def token_revoke(*, token: AccessToken, ip: str | None) -> AccessToken:
-    """Logout: the access token and its refresh token stop working at once. Revoking twice is a no-op."""
+def token_revoke(
+    *,
+    token: AccessToken,
+    ip: str | None,
+    revoked_by: User | None = None,
+    reason: str = AccessToken.RevokeReason.LOGOUT,
+) -> AccessToken:
+    """The access token and its refresh token stop working at once: a logout by the token's own user, or an
+    administrator's revocation (`revoked_by`, reason ADMIN). Revoking twice is a no-op."""
     token = AccessToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()
-    token.revoke_reason = AccessToken.RevokeReason.LOGOUT
+    token.revoke_reason = reason
     token.save(update_fields=["revoked_at", "revoke_reason"])
     audit_record(
-        actor=token.user,
+        actor=revoked_by or token.user,
         entity=token,
-        action="LOGOUT",
+        action="LOGOUT" if reason == AccessToken.RevokeReason.LOGOUT else "TOKEN_REVOKE",
         from_state="ACTIVE",
         to_state="REVOKED",
+        reason=AccessToken.RevokeReason(reason).label,
         source_ip=ip,
     )
     return token

@@ -91,16 +91,47 @@ def role_revoke(*, assignment: RoleAssignment, revoked_by: User | None, reason: 
     assignment.delete()
 
 
-def api_client_create(*, client_id: str, name: str, secret: str, allowed_networks: list[str] = ()) -> ApiClient:
+def api_client_create(
+    *, client_id: str, name: str, secret: str, allowed_networks=(), created_by: User | None = None
+) -> ApiClient:
     """An OAuth client; an empty secret makes a public client like DIGIT's `egov-user-client`."""
     if ApiClient.objects.filter(client_id=client_id).exists():
         raise ApplicationError("DUPLICATE_CLIENT", f"clientId: '{client_id}' exists", field="clientId")
-    return ApiClient.objects.create(
-        client_id=client_id,
-        name=name,
-        secret_hash=make_password(secret) if secret else "",
-        allowed_networks=api_client_networks_clean(networks=allowed_networks),
+    return api_client_save(
+        client=ApiClient(client_id=client_id, name=name),
+        secret=secret,
+        allowed_networks=allowed_networks,
+        saved_by=created_by,
     )
+
+
+@transaction.atomic
+def api_client_save(*, client: ApiClient, secret: str | None, allowed_networks, saved_by: User | None) -> ApiClient:
+    """Create or change a client. `secret=None` keeps the current one; "" makes the client public.
+    The audit row names the changed fields and never carries the secret."""
+    creating = client.pk is None
+    client.allowed_networks = api_client_networks_clean(networks=allowed_networks)
+    changed = ["client"] if creating else _api_client_changed_fields(client)
+    if secret is not None:
+        client.secret_hash = make_password(secret) if secret else ""
+        changed.append("secret")
+    client.save()
+    audit_record(
+        actor=saved_by,
+        entity=client,
+        action="API_CLIENT_CREATE" if creating else "API_CLIENT_UPDATE",
+        data={"changed": changed},
+    )
+    return client
+
+
+def _api_client_changed_fields(client: ApiClient) -> list[str]:
+    stored = ApiClient.objects.get(pk=client.pk)
+    return [
+        field
+        for field in ("client_id", "name", "allowed_networks", "is_active")
+        if getattr(stored, field) != getattr(client, field)
+    ]
 
 
 def api_client_networks_clean(*, networks) -> list[str]:

@@ -347,3 +347,18 @@ def test_inactive_client_is_refused(api, oauth_client, operator):
     ApiClient.objects.filter(pk=oauth_client.pk).update(is_active=False)
 
     assert_digit_error(password_grant(api, operator), 401, "INVALID_CLIENT")
+
+
+def test_admin_revocation_is_audited_under_the_admin(api, operator, token_for, make_employee):
+    from core.models import AuditEvent
+    from core.services.auth import token_revoke
+
+    admin = make_employee(Role.SUPERUSER, "pb")
+    token = token_for(operator)
+    stored = AccessToken.objects.get(user=operator)
+
+    token_revoke(token=stored, ip="127.0.0.1", revoked_by=admin, reason=AccessToken.RevokeReason.ADMIN)
+
+    event = AuditEvent.objects.get(action="TOKEN_REVOKE")
+    assert (event.actor, event.reason) == (admin, "Revoked by an administrator")
+    assert_digit_error(search_with_header(api, token), 401, "INVALID_ACCESS_TOKEN")
