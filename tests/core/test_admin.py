@@ -207,16 +207,23 @@ def test_revoke_action_revokes_the_selected_tokens(admin_site, make_employee, to
     assert AuditEvent.objects.filter(entity_id=str(token.pk), to_state="REVOKED").exists()
 
 
-def test_role_granted_in_the_admin_is_audited(admin_site, tenants):
-    employee = UserFactory(tenant=tenants["pb.amritsar"])
-    data = {
+def user_change_form(employee) -> dict:
+    """The fields of the employee change page, as the admin posts them back unchanged."""
+    return {
         "username": employee.username,
         "name": employee.name,
         "user_type": employee.user_type,
-        "tenant": "pb.amritsar",
+        "tenant": employee.tenant_id,
         "is_active": "on",
         "date_joined_0": "2026-04-01",
         "date_joined_1": "10:00:00",
+    }
+
+
+def test_role_granted_in_the_admin_is_audited(admin_site, tenants):
+    employee = UserFactory(tenant=tenants["pb.amritsar"])
+    data = {
+        **user_change_form(employee),
         "role_assignments-TOTAL_FORMS": "1",
         "role_assignments-INITIAL_FORMS": "0",
         "role_assignments-0-tenant": "pb.amritsar",
@@ -236,13 +243,7 @@ def test_role_removed_in_the_admin_is_revoked_and_audited(admin_site, make_emplo
     employee = make_employee(role=Role.COLLECTION_OPERATOR)
     assignment = RoleAssignment.objects.get(user=employee)
     data = {
-        "username": employee.username,
-        "name": employee.name,
-        "user_type": employee.user_type,
-        "tenant": "pb.amritsar",
-        "is_active": "on",
-        "date_joined_0": "2026-04-01",
-        "date_joined_1": "10:00:00",
+        **user_change_form(employee),
         "role_assignments-TOTAL_FORMS": "1",
         "role_assignments-INITIAL_FORMS": "1",
         "role_assignments-0-id": assignment.pk,

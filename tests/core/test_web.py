@@ -35,6 +35,14 @@ def role_cards(monkeypatch):
     monkeypatch.setattr(cards, "_registry", registry)
 
 
+def two_tenant_operator(tenants):
+    """A collector working in Amritsar (their own tenant) and in Angul."""
+    return UserFactory(
+        tenant=tenants["pb.amritsar"],
+        roles=[(Role.COLLECTION_OPERATOR, "pb.amritsar"), (Role.COLLECTION_OPERATOR, "od.angul")],
+    )
+
+
 def sign_in(client, user, password=DEFAULT_PASSWORD):
     return client.post(LOGIN_URL, {"username": user.username, "password": password}, follow=True)
 
@@ -125,10 +133,7 @@ def test_home_tells_a_user_without_roles_to_ask_for_one(client, tenants):
 
 
 def test_tenant_switcher_lists_only_tenants_where_the_user_holds_a_role(client, tenants):
-    user = UserFactory(
-        tenant=tenants["pb.amritsar"],
-        roles=[(Role.COLLECTION_OPERATOR, "pb.amritsar"), (Role.COLLECTION_OPERATOR, "od.angul")],
-    )
+    user = two_tenant_operator(tenants)
     client.force_login(user)
 
     response = client.get(HOME_URL)
@@ -161,10 +166,7 @@ def test_current_tenant_starts_as_the_users_own_tenant(client, tenants):
 
 
 def test_switching_to_an_own_tenant_makes_it_current(client, tenants):
-    user = UserFactory(
-        tenant=tenants["pb.amritsar"],
-        roles=[(Role.COLLECTION_OPERATOR, "pb.amritsar"), (Role.COLLECTION_OPERATOR, "od.angul")],
-    )
+    user = two_tenant_operator(tenants)
     client.force_login(user)
 
     response = client.post(SWITCH_URL, {"tenant": "od.angul"}, follow=True)
@@ -175,10 +177,7 @@ def test_switching_to_an_own_tenant_makes_it_current(client, tenants):
 
 
 def test_switching_to_a_foreign_tenant_is_refused(client, tenants):
-    user = UserFactory(
-        tenant=tenants["pb.amritsar"],
-        roles=[(Role.COLLECTION_OPERATOR, "pb.amritsar"), (Role.COLLECTION_OPERATOR, "od.angul")],
-    )
+    user = two_tenant_operator(tenants)
     client.force_login(user)
     client.post(SWITCH_URL, {"tenant": "od.angul"})
 
