@@ -8,6 +8,7 @@ from django.db import transaction
 from core.errors import ApplicationError
 from core.models import ApiClient, Role, Tenant, User
 from core.services.directory import api_client_create, employee_create, role_grant, tenant_create
+from ledger.services import ledger_seed
 
 DEMO_PASSWORD = "Kosh@Demo2026"
 DEMO_INTEGRATOR_CLIENT_ID = "demo-bank-integrator"
@@ -49,6 +50,7 @@ def demo_seed() -> list[DemoLogin]:
     for code, name, city_code in DEMO_TENANTS:
         if not Tenant.objects.filter(code=code).exists():
             tenant_create(code=code, name=name, city_code=city_code)
+    ledger_seed()
     if not ApiClient.objects.filter(client_id=settings.KOSH_DEFAULT_API_CLIENT_ID).exists():
         api_client_create(client_id=settings.KOSH_DEFAULT_API_CLIENT_ID, name="DIGIT public client", secret="")
     integrator_client = ApiClient.objects.filter(client_id=DEMO_INTEGRATOR_CLIENT_ID).first() or api_client_create(
