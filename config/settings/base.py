@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "bridge",
     "notifications",
     "simulators",
+    "simulators.jit",
 ]
 
 MIDDLEWARE = [
@@ -235,3 +236,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("KOSH_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Payments (JIT-FS) ----------------------------------------------------------------------
+# The treasury's JIT-FS: base URL (the part before /webservices/jitfs/v1.0), the client id and secret and the
+# X.509 DER public key file it shares offline. Empty means not configured: every call is refused with that reason.
+KOSH_JIT_BASE_URL = env.str("KOSH_JIT_BASE_URL", default="")
+KOSH_JIT_CLIENT_ID = env.str("KOSH_JIT_CLIENT_ID", default="")
+KOSH_JIT_CLIENT_SECRET = env.str("KOSH_JIT_CLIENT_SECRET", default="")
+KOSH_JIT_PUBLIC_KEY_FILE = env.str("KOSH_JIT_PUBLIC_KEY_FILE", default="")
+KOSH_JIT_CONNECT_TIMEOUT_SECONDS = env.float("KOSH_JIT_CONNECT_TIMEOUT_SECONDS", default=5.0)
+KOSH_JIT_READ_TIMEOUT_SECONDS = env.float("KOSH_JIT_READ_TIMEOUT_SECONDS", default=30.0)
+# JIT-FS sessions last 30 minutes; Kosh authenticates again a little before that.
+KOSH_JIT_SESSION_SECONDS = env.int("KOSH_JIT_SESSION_SECONDS", default=25 * 60)
+# extAppName / jitCorBillDeptCode / purpose as the treasury knows the programme.
+KOSH_JIT_APP_NAME = env.str("KOSH_JIT_APP_NAME", default="MUKTA")
+# A poll that gets no response is tried again within the run: this many times, waiting backoff × 2^n seconds.
+KOSH_JIT_POLL_RETRIES = env.int("KOSH_JIT_POLL_RETRIES", default=3)
+KOSH_JIT_POLL_RETRY_BACKOFF_SECONDS = env.int("KOSH_JIT_POLL_RETRY_BACKOFF_SECONDS", default=120)
+KOSH_JIT_POLL_BATCH_SIZE = env.int("KOSH_JIT_POLL_BATCH_SIZE", default=100)
+# How long a worker's claim on a PI lasts before another run may poll it (a crashed worker's claim expires).
+KOSH_JIT_POLL_LEASE_SECONDS = env.int("KOSH_JIT_POLL_LEASE_SECONDS", default=15 * 60)
+# FD asks for failures of vouchers from this many days back; FTFPS polls revised PIs paid within it.
+KOSH_JIT_FAILED_PAYMENTS_LOOKBACK_DAYS = env.int("KOSH_JIT_FAILED_PAYMENTS_LOOKBACK_DAYS", default=100)
+# The JIT-FS simulator (simulators/jit): the credentials it accepts and where it keeps its RSA key pair.
+KOSH_JIT_SIMULATOR_CLIENT_ID = env.str("KOSH_JIT_SIMULATOR_CLIENT_ID", default="kosh-jit-simulator")
+KOSH_JIT_SIMULATOR_CLIENT_SECRET = env.str("KOSH_JIT_SIMULATOR_CLIENT_SECRET", default="kosh-jit-simulator-secret")
+KOSH_JIT_SIMULATOR_KEY_DIR = env.str("KOSH_JIT_SIMULATOR_KEY_DIR", default=str(VAR_DIR / "simulators" / "jit"))
+# --- end Payments (JIT-FS) ------------------------------------------------------------------
