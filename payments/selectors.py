@@ -203,13 +203,13 @@ def fund_register(*, tenant_id: str, financial_year: str, hoa_code: str = "", ki
             )
         )
     for movement in FundTransaction.objects.filter(sanction_id__in=sanctions).select_related("pi"):
-        kind = "EXPENSE" if movement.transaction_type == FundTransaction.Type.DEBIT else "EXPENSE_REVERSED"
+        movement_kind = "EXPENSE" if movement.transaction_type == FundTransaction.Type.DEBIT else "EXPENSE_REVERSED"
         events.append(
             (
                 movement.transaction_at,
                 1,
                 movement.pk,
-                kind,
+                movement_kind,
                 movement.sanction_id,
                 movement.pi.pi_number,
                 movement.amount,
