@@ -6,3 +6,8 @@ class BillingConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "billing"
+
+    def ready(self):
+        from billing.services.recalculation import TimePenalty, recalculation_hook_register
+
+        recalculation_hook_register(service_code="WS", hook=TimePenalty())

@@ -7,6 +7,7 @@ from core.api.health import HealthApi
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("core.api.urls")),
+    path("", include("billing.api.urls")),
     path("health/", HealthApi.as_view(), name="health"),
     path("", include("payments.api.urls")),
     path("payments/", include("payments.urls")),

@@ -9,6 +9,16 @@ from tests.core.factories import DEFAULT_PASSWORD, ApiClientFactory, TenantFacto
 DEFAULT_BASIC = "Basic " + base64.b64encode(b"egov-user-client:").decode()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ledger_database_rules(django_db_setup, django_db_blocker):
+    """The suite builds its database without migrations, so the ledger's PostgreSQL triggers (unbalanced
+    vouchers and edits of posted rows refused at COMMIT) are installed here for every test."""
+    from tests.ledger.factories import ledger_database_rules_install
+
+    with django_db_blocker.unblock():
+        ledger_database_rules_install()
+
+
 @pytest.fixture
 def tenants(db):
     """The demo's tenant tree: two states, three cities."""

@@ -1,0 +1,1 @@
+"""Every billing write: masters, demands, bills, bill-collect imports, recalculation hooks, demo data."""
