@@ -262,4 +262,8 @@ KOSH_JIT_FAILED_PAYMENTS_LOOKBACK_DAYS = env.int("KOSH_JIT_FAILED_PAYMENTS_LOOKB
 KOSH_JIT_SIMULATOR_CLIENT_ID = env.str("KOSH_JIT_SIMULATOR_CLIENT_ID", default="kosh-jit-simulator")
 KOSH_JIT_SIMULATOR_CLIENT_SECRET = env.str("KOSH_JIT_SIMULATOR_CLIENT_SECRET", default="kosh-jit-simulator-secret")
 KOSH_JIT_SIMULATOR_KEY_DIR = env.str("KOSH_JIT_SIMULATOR_KEY_DIR", default=str(VAR_DIR / "simulators" / "jit"))
+SPECTACULAR_SETTINGS["TAGS"] += [
+    {"name": "DIGIT: ifms-adapter", "description": "MUKTASoft ifms-adapter compatible Payment Instruction APIs."},
+    {"name": "DIGIT: expense", "description": "DIGIT expense compatible bill intake for payment."},
+]
 # --- end Payments (JIT-FS) ------------------------------------------------------------------

@@ -49,6 +49,8 @@ class LineItemInput:
     payee: PayeeInput
     head_code: str
     amount: Decimal
+    # Where the amount came from, to name it when it is refused (an API path); by default its position.
+    field: str = ""
 
 
 def expense_bill_create(
@@ -78,7 +80,7 @@ def expense_bill_create(
     if not line_items:
         raise ApplicationError("NO_LINE_ITEMS", "billDetails: a bill pays at least one payee", field="billDetails")
     amounts = [
-        to_amount(item.amount, field=f"billDetails[{index}].amount", allow_zero=False)
+        to_amount(item.amount, field=item.field or f"billDetails[{index}].amount", allow_zero=False)
         for index, item in enumerate(line_items)
     ]
     _payees_validate([item.payee for item in line_items])
@@ -117,30 +119,32 @@ def expense_bill_create(
     return bill
 
 
+def payee_bank_account_check(*, payee: Payee, account: BankAccountInput) -> None:
+    """Refuse an account that is malformed or already another payee's (JIT refuses one account twice)."""
+    _bank_account_validate(account, field="bankAccount")
+    clash = (
+        PayeeBankAccount.objects.filter(
+            payee__tenant_id=payee.tenant_id, is_active=True, account_number=account.account_number, ifsc=account.ifsc
+        )
+        .exclude(payee=payee)
+        .exists()
+    )
+    if clash:
+        raise ApplicationError(
+            "DUPLICATE_BANK_ACCOUNT",
+            f"bankAccount: {account_mask(account.account_number)} / {account.ifsc} belongs to another payee",
+            field="bankAccount.accountNumber",
+        )
+
+
 def payee_bank_account_change(*, payee: Payee, account: BankAccountInput, actor: User | None) -> PayeeBankAccount:
     """A corrected bank account: the old one is kept inactive, the next PI (or revised PI) uses the new one."""
-    _bank_account_validate(account, field="bankAccount")
     with transaction.atomic():
         payee = Payee.objects.select_for_update().get(pk=payee.pk)
+        payee_bank_account_check(payee=payee, account=account)
         current = payee.bank_accounts.filter(is_active=True).first()
         if current and (current.account_number, current.ifsc) == (account.account_number, account.ifsc):
             return current
-        clash = (
-            PayeeBankAccount.objects.filter(
-                payee__tenant_id=payee.tenant_id,
-                is_active=True,
-                account_number=account.account_number,
-                ifsc=account.ifsc,
-            )
-            .exclude(payee=payee)
-            .exists()
-        )
-        if clash:
-            raise ApplicationError(
-                "DUPLICATE_BANK_ACCOUNT",
-                f"bankAccount: {account_mask(account.account_number)} / {account.ifsc} belongs to another payee",
-                field="bankAccount.accountNumber",
-            )
         if current:
             current.is_active = False
             current.save(update_fields=["is_active"])
