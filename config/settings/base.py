@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "bridge",
     "notifications",
     "simulators",
+    "simulators.bank",
     "simulators.jit",
 ]
 
@@ -267,3 +268,39 @@ SPECTACULAR_SETTINGS["TAGS"] += [
     {"name": "DIGIT: expense", "description": "DIGIT expense compatible bill intake for payment."},
 ]
 # --- end Payments (JIT-FS) ------------------------------------------------------------------
+
+# --- Bridge (G2P) ---------------------------------------------------------------------------
+# Sponsor-bank connectors by the program's sponsor_bank_code: a dotted path to a SponsorBankConnector class.
+BRIDGE_BANK_CONNECTORS = env.dict(
+    "BRIDGE_BANK_CONNECTORS", default={"SIMBANK": "bridge.connectors.simulator_bank.SimulatorBankConnector"}
+)
+# The simulator bank's API (simulators/bank): base URL (empty: not configured) and its X-Bank-Api-Key.
+BRIDGE_SIMULATOR_BANK_URL = env.str("BRIDGE_SIMULATOR_BANK_URL", default="")
+BRIDGE_SIMULATOR_BANK_API_KEY = env.str("BRIDGE_SIMULATOR_BANK_API_KEY", default="kosh-simulator-bank-key")
+BRIDGE_BANK_CONNECT_TIMEOUT_SECONDS = env.float("BRIDGE_BANK_CONNECT_TIMEOUT_SECONDS", default=5.0)
+BRIDGE_BANK_READ_TIMEOUT_SECONDS = env.float("BRIDGE_BANK_READ_TIMEOUT_SECONDS", default=60.0)
+# Where beneficiary accounts come from when a program needs resolution: a dotted path to an AccountResolver.
+BRIDGE_ACCOUNT_RESOLVER = env.str("BRIDGE_ACCOUNT_RESOLVER", default="bridge.resolvers.LocalFinancialAddressResolver")
+BRIDGE_CURRENCIES = env.list("BRIDGE_CURRENCIES", default=["INR"])
+# Payments per bank call (one idempotency key each); disbursements per create_disbursements call.
+BRIDGE_BATCH_SIZE = env.int("BRIDGE_BATCH_SIZE", default=1000)
+BRIDGE_MAX_DISBURSEMENTS_PER_CALL = env.int("BRIDGE_MAX_DISBURSEMENTS_PER_CALL", default=10000)
+# Start an envelope as soon as it is complete instead of waiting for its schedule date.
+BRIDGE_PROCESS_FUTURE_ENVELOPES = env.bool("BRIDGE_PROCESS_FUTURE_ENVELOPES", default=False)
+# A stage that fails is tried again after backoff × 2^(attempt-1) seconds (at most an hour), MAX_ATTEMPTS in all.
+BRIDGE_STAGE_MAX_ATTEMPTS = env.int("BRIDGE_STAGE_MAX_ATTEMPTS", default=5)
+BRIDGE_RETRY_BACKOFF_SECONDS = env.int("BRIDGE_RETRY_BACKOFF_SECONDS", default=60)
+# How long a worker owns a claimed stage, batch or statement; a crashed worker's claim expires after this.
+BRIDGE_LEASE_SECONDS = env.int("BRIDGE_LEASE_SECONDS", default=600)
+# MT940 uploads: size cap, and the encoding tried when a file is not UTF-8 (cp1252, latin-1, cp852, …).
+BRIDGE_STATEMENT_MAX_BYTES = env.int("BRIDGE_STATEMENT_MAX_BYTES", default=32 * 1024 * 1024)
+BRIDGE_MT940_FALLBACK_ENCODING = env.str("BRIDGE_MT940_FALLBACK_ENCODING", default="cp1252")
+# The simulated sponsor bank (simulators/bank): its API key, statement page size, and where it posts statements.
+SIMULATOR_BANK_API_KEY = env.str("SIMULATOR_BANK_API_KEY", default="kosh-simulator-bank-key")
+SIMULATOR_BANK_STATEMENT_PAGE_ENTRIES = env.int("SIMULATOR_BANK_STATEMENT_PAGE_ENTRIES", default=1000)
+SIMULATOR_BANK_STATEMENT_CALLBACK_URL = env.str("SIMULATOR_BANK_STATEMENT_CALLBACK_URL", default="")
+SIMULATOR_BANK_STATEMENT_CALLBACK_TOKEN = env.str("SIMULATOR_BANK_STATEMENT_CALLBACK_TOKEN", default="")
+SIMULATOR_BANK_CALLBACK_TIMEOUT_SECONDS = env.float("SIMULATOR_BANK_CALLBACK_TIMEOUT_SECONDS", default=60.0)
+# The MT940 library logs whole statement lines (account numbers) when a tag does not parse; Kosh records its own reason.
+LOGGING["loggers"]["mt940"] = {"level": "CRITICAL"}
+# --- end Bridge (G2P) -----------------------------------------------------------------------

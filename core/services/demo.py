@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 
 from billing.services.demo import billing_demo_seed
+from bridge.demo import bridge_demo_seed
 from core.errors import ApplicationError
 from core.models import ApiClient, Role, Tenant, User
 from core.services.directory import api_client_create, employee_create, role_grant, tenant_create
@@ -86,6 +87,7 @@ def demo_seed() -> list[DemoLogin]:
     _demo_roles("admin", [(Role.SUPERUSER, "pb"), (Role.SUPERUSER, "od")])
     logins.append(DemoLogin("admin", "pb", "SUPERUSER in pb and od, Django admin"))
     billing_demo_seed()
+    logins.extend(bridge_demo_seed())
     return logins
 
 

@@ -1,0 +1,1 @@
+"""Every write of the bridge: clients, programs, envelopes, disbursements, pipeline stages, statements, review."""
