@@ -33,4 +33,26 @@ SCHEDULES = [
         "*/5 * * * *",
         "The simulated sponsor bank posts each account's new entries as MT940 to /upload_mt940.",
     ),
+    # --- Payments (JIT-FS); the source story's times, IST.
+    # https://crontab.guru/#0_21_*_*_*
+    Schedule(
+        "payments: PI re-push",
+        "payments.pi_repush",
+        "0 21 * * *",
+        "Sends again, under the same number, the PIs and revised PIs JIT-FS has not answered.",
+    ),
+    # https://crontab.guru/#0_22_*_*_*
+    Schedule("payments: VA", "payments.va_run", "0 22 * * *", "Pulls new allotments into sanctions and funds."),
+    # https://crontab.guru/#0_22_*_*_*
+    Schedule("payments: PIS", "payments.pis_run", "0 22 * * *", "Initiated PIs: approved or rejected by the SSU."),
+    # https://crontab.guru/#15_22_*_*_*
+    Schedule("payments: PAG", "payments.pag_run", "15 22 * * *", "Approved PIs: payment advice and token."),
+    # https://crontab.guru/#0_22_*_*_*
+    Schedule("payments: PD", "payments.pd_run", "0 22 * * *", "PIs in process: who was paid (UTR, voucher)."),
+    # https://crontab.guru/#0_22_*_*_*
+    Schedule("payments: FD", "payments.fd_run", "0 22 * * *", "Paid original PIs: failed payments, in bulk."),
+    # https://crontab.guru/#0_22_*_*_*
+    Schedule("payments: FTPS", "payments.ftps_run", "0 22 * * *", "Initiated revised PIs: who was paid."),
+    # https://crontab.guru/#0_22_*_*_*
+    Schedule("payments: FTFPS", "payments.ftfps_run", "0 22 * * *", "Paid revised PIs: failed payments."),
 ]

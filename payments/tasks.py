@@ -30,12 +30,40 @@ def pi_poll_task(*, pi_id: int, service: str, attempt: int = 2) -> str | None:
     return result.outcome
 
 
-@shared_task(name="payments.jit_poll_run", acks_late=True)
-def jit_poll_run_task(*, service: str) -> dict:
-    """A scheduled run of one polling service (PIS, PAG, PD, FTPS, FTFPS)."""
+def _poll_run(service: str) -> dict:
     from payments.services.polling import jit_poll_run
 
     return jit_poll_run(service=service).outcomes
+
+
+@shared_task(name="payments.pis_run", acks_late=True)
+def pis_run_task() -> dict:
+    """Scheduled PIS: INITIATED original PIs → approved or rejected."""
+    return _poll_run("PIS")
+
+
+@shared_task(name="payments.pag_run", acks_late=True)
+def pag_run_task() -> dict:
+    """Scheduled PAG: APPROVED PIs → payment advice, IN PROCESS."""
+    return _poll_run("PAG")
+
+
+@shared_task(name="payments.pd_run", acks_late=True)
+def pd_run_task() -> dict:
+    """Scheduled PD: IN PROCESS PIs → who was paid."""
+    return _poll_run("PD")
+
+
+@shared_task(name="payments.ftps_run", acks_late=True)
+def ftps_run_task() -> dict:
+    """Scheduled FTPS: INITIATED revised PIs → who was paid."""
+    return _poll_run("FTPS")
+
+
+@shared_task(name="payments.ftfps_run", acks_late=True)
+def ftfps_run_task() -> dict:
+    """Scheduled FTFPS: SUCCESSFUL revised PIs → whose payment failed."""
+    return _poll_run("FTFPS")
 
 
 @shared_task(name="payments.pi_repush", acks_late=True)

@@ -11,6 +11,7 @@ from core.errors import ApplicationError
 from core.models import ApiClient, Role, Tenant, User
 from core.services.directory import api_client_create, employee_create, role_grant, tenant_create
 from ledger.services import ledger_seed
+from payments.services.demo import payments_demo_seed
 
 DEMO_PASSWORD = "Kosh@Demo2026"
 DEMO_INTEGRATOR_CLIENT_ID = "demo-bank-integrator"
@@ -87,6 +88,7 @@ def demo_seed() -> list[DemoLogin]:
     _demo_roles("admin", [(Role.SUPERUSER, "pb"), (Role.SUPERUSER, "od")])
     logins.append(DemoLogin("admin", "pb", "SUPERUSER in pb and od, Django admin"))
     billing_demo_seed()
+    payments_demo_seed()
     logins.extend(bridge_demo_seed())
     return logins
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.fiscal import financial_year_start
@@ -19,6 +20,8 @@ from payments.models import JitOutcome, JitService, PaymentInstruction
 from payments.services.calls import IST, jit_app_name, jit_call_record, jit_exchange, pi_status_log_write
 from payments.services.instructions import expense_payment_status_refresh
 from payments.services.polling import failed_apply
+
+FD_STATUSES = (PaymentInstruction.Status.SUCCESSFUL, PaymentInstruction.Status.PARTIAL)
 
 
 @dataclass(frozen=True)
@@ -45,18 +48,19 @@ def fd_run(*, actor: User | None = None) -> FdRunSummary:
     changed = 0
     with transaction.atomic():
         call = jit_call_record(exchange=exchange, tenant_id=None, pi=None)
-        covered = PaymentInstruction.objects.filter(
-            pi_type=PaymentInstruction.Type.ORIGINAL,
-            status__in=[PaymentInstruction.Status.SUCCESSFUL, PaymentInstruction.Status.PARTIAL],
-            paid_at__gte=since,
-        )
         listed = {item.bill_no for item in bills}
-        pis = list(covered.filter(pi_number__in=listed) if exchange.outcome == JitOutcome.SUCCESS else covered)
-        locked = PaymentInstruction.objects.select_for_update().filter(pk__in=[pi.pk for pi in pis]).order_by("id")
-        for pi in locked:
+        # Every PI paid within the lookback gets the call's message; a bill the treasury lists is matched even if
+        # it was paid before that.
+        covered = list(
+            PaymentInstruction.objects.select_for_update()
+            .filter(pi_type=PaymentInstruction.Type.ORIGINAL, status__in=FD_STATUSES)
+            .filter(Q(paid_at__gte=since) | Q(pi_number__in=listed))
+            .order_by("id")
+        )
+        for pi in covered:
             from_status = pi.status
             result = "SUCCESS" if exchange.outcome == JitOutcome.SUCCESS else exchange.outcome
-            if exchange.outcome == JitOutcome.SUCCESS:
+            if exchange.outcome == JitOutcome.SUCCESS and pi.pi_number in listed:
                 applied = failed_apply(pi, bills)
                 changed += bool(applied.changed)
             pi_status_log_write(
@@ -70,4 +74,4 @@ def fd_run(*, actor: User | None = None) -> FdRunSummary:
             if pi.status != from_status:
                 audit_record(actor=actor, entity=pi, action="JIT_FD", from_state=from_status, to_state=pi.status)
                 expense_payment_status_refresh(payment=pi.payment)
-    return FdRunSummary(exchange.outcome, exchange.message, len(pis), changed)
+    return FdRunSummary(exchange.outcome, exchange.message, len(covered), changed)
