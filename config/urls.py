@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("core.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("collection.api.urls")),
     path("health/", HealthApi.as_view(), name="health"),
     path("", include("payments.api.urls")),
     path("payments/", include("payments.urls")),

@@ -1,0 +1,53 @@
+"""Collection rows as DIGIT writes them (camelCase, epoch milliseconds, `Payments`)."""
+
+from billing.api.serializers import audit_details
+from collection.models import Payment, PaymentDetail
+from collection.services.snapshots import bill_copy
+from core.digit.envelope import epoch_millis
+
+
+def payment_data(payment: Payment) -> dict:
+    return {
+        "id": str(payment.pk),
+        "tenantId": payment.tenant_id,
+        "totalDue": payment.total_due,
+        "totalAmountPaid": payment.total_amount_paid,
+        "transactionNumber": payment.transaction_number or None,
+        "transactionDate": epoch_millis(payment.transaction_date),
+        "paymentMode": payment.payment_mode,
+        "instrumentDate": epoch_millis(payment.instrument_date),
+        "instrumentNumber": payment.instrument_number or None,
+        "instrumentStatus": payment.instrument_status,
+        "ifscCode": payment.ifsc_code or None,
+        "paidBy": payment.paid_by,
+        "mobileNumber": payment.mobile_number or None,
+        "payerName": payment.payer_name or None,
+        "payerAddress": payment.payer_address or None,
+        "payerEmail": payment.payer_email or None,
+        "payerId": payment.payer_id or None,
+        "paymentStatus": payment.payment_status,
+        "fileStoreId": None,
+        "additionalDetails": payment.additional_details or None,
+        "auditDetails": audit_details(payment),
+        "paymentDetails": [payment_detail_data(detail, payment) for detail in payment.details.all()],
+    }
+
+
+def payment_detail_data(detail: PaymentDetail, payment: Payment) -> dict:
+    return {
+        "id": str(detail.pk),
+        "paymentId": str(payment.pk),
+        "tenantId": detail.tenant_id,
+        "billId": str(detail.bill_id),
+        "businessService": detail.business_service.code,
+        "totalDue": detail.total_due,
+        "totalAmountPaid": detail.total_amount_paid,
+        "receiptNumber": detail.receipt_number,
+        "receiptDate": epoch_millis(detail.receipt_date),
+        "receiptType": detail.receipt_type,
+        "manualReceiptNumber": detail.manual_receipt_number or None,
+        "manualReceiptDate": epoch_millis(detail.manual_receipt_date),
+        "additionalDetails": detail.additional_details or None,
+        "auditDetails": audit_details(payment),
+        "bill": bill_copy(receipt=detail, payment=payment),
+    }

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from collection.api.views import PaymentCreateApi, PaymentModuleSearchApi, PaymentSearchApi, PaymentValidateApi
+
+urlpatterns = [
+    path("collection-services/payments/_create", PaymentCreateApi.as_view(), name="collection-payment-create"),
+    path("collection-services/payments/_validate", PaymentValidateApi.as_view(), name="collection-payment-validate"),
+    path("collection-services/payments/_search", PaymentSearchApi.as_view(), name="collection-payment-search"),
+    path(
+        "collection-services/payments/<str:module>/_search",
+        PaymentModuleSearchApi.as_view(),
+        name="collection-payment-module-search",
+    ),
+]

@@ -1,0 +1,250 @@
+"""DIGIT collection-services endpoints (`/collection-services/...`). Thin: bodies and criteria are checked here, the
+work is done by `collection.services`, reads by `collection.selectors`."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+
+from collection.api.serializers import payment_data
+from collection.models import InstrumentStatus, PaymentMode, PaymentStatus
+from collection.selectors import PaymentCriteria, payment_get, payment_list
+from collection.services.payments import PaymentDetailInput, PaymentInput, payment_create, payment_validate
+from core.digit.fields import AmountField, CommaSeparatedListField, EpochMillisField
+from core.digit.views import DigitApiView
+from core.http import client_ip
+from core.models import Role
+from core.services.idempotency import idempotency_run, request_digest
+
+DIGIT_COLLECTION_TAG = "DIGIT: collection"
+MOBILE_NUMBER = r"^[6-9][0-9]{9}$"
+# DIGIT's name rule, written without nested repetition so a long name cannot make it backtrack.
+PERSON_NAME = r"^[a-zA-Z][a-zA-Z _\-'`.]*$"
+IFSC_CODE = r"^[A-Z]{4}0[A-Z0-9]{6}$"
+MAX_BILLS_PER_PAYMENT = 50
+ADDITIONAL_DETAILS_MAX_CHARACTERS = 8192
+
+PAYMENT_WRITERS = (Role.COLLECTION_OPERATOR, Role.INTEGRATOR)
+PAYMENT_READERS = (Role.COLLECTION_OPERATOR, Role.COLLECTION_APPROVER, Role.INTEGRATOR)
+
+
+class AdditionalDetailsField(serializers.JSONField):
+    """DIGIT's free-form `additionalDetails`: a JSON object (null means none), kept small."""
+
+    def to_internal_value(self, data):
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("must be a JSON object", code="invalid")
+        if len(str(data)) > ADDITIONAL_DETAILS_MAX_CHARACTERS:
+            raise serializers.ValidationError(
+                f"at most {ADDITIONAL_DETAILS_MAX_CHARACTERS} characters", code="max_length"
+            )
+        return data
+
+
+class CollectionApi(DigitApiView):
+    """A collection endpoint; `body_tenant_path` names where a body carries its tenant (else `?tenantId=`)."""
+
+    body_tenant_path: tuple[str, ...] = ()
+
+    def request_tenant_id(self, request) -> str:
+        if not self.body_tenant_path:
+            return super().request_tenant_id(request)
+        data = request.data if isinstance(request.data, dict) else {}
+        for key in self.body_tenant_path:
+            data = data.get(key) if isinstance(data, dict) else None
+        return data if isinstance(data, str) else ""
+
+    def body(self, request, serializer_class) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def query(self, request, serializer_class) -> dict:
+        serializer = serializer_class(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def idempotent(request, *, scope: str, tenant_id: str, operation) -> tuple[int, dict]:
+    """Run a money-moving request once per `Idempotency-Key` header (per tenant and caller), if one is sent.
+    The fingerprint leaves out RequestInfo: a retry may carry a fresh token."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return operation()
+    body = {name: value for name, value in request.data.items() if name != "RequestInfo"}
+    status, data, _ = idempotency_run(
+        scope=f"{scope}:{tenant_id}:{request.user.pk}", key=key, digest=request_digest(body), operation=operation
+    )
+    return status, data
+
+
+# --- Payments -------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="CollectionPaymentDetailInput")
+class PaymentDetailSerializer(serializers.Serializer):
+    billId = serializers.UUIDField()
+    businessService = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    totalDue = AmountField(required=False, allow_null=True)
+    totalAmountPaid = AmountField(allow_zero=False)
+    manualReceiptNumber = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
+    manualReceiptDate = EpochMillisField(required=False, allow_null=True)
+
+
+@extend_schema_serializer(component_name="CollectionPaymentInput")
+class PaymentSerializer(serializers.Serializer):
+    tenantId = serializers.CharField(max_length=64)
+    totalDue = AmountField(required=False, allow_null=True)
+    totalAmountPaid = AmountField(allow_zero=False)
+    paymentMode = serializers.ChoiceField(choices=PaymentMode.values)
+    paidBy = serializers.RegexField(PERSON_NAME, max_length=200)
+    payerName = serializers.RegexField(PERSON_NAME, max_length=200, required=False, allow_blank=True, allow_null=True)
+    mobileNumber = serializers.RegexField(MOBILE_NUMBER, required=False, allow_blank=True, allow_null=True)
+    payerAddress = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500)
+    payerEmail = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    payerId = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    transactionNumber = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
+    instrumentNumber = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
+    instrumentDate = EpochMillisField(required=False, allow_null=True)
+    ifscCode = serializers.RegexField(IFSC_CODE, required=False, allow_blank=True, allow_null=True)
+    additionalDetails = AdditionalDetailsField(required=False, allow_null=True)
+    paymentDetails = PaymentDetailSerializer(many=True, allow_empty=False, max_length=MAX_BILLS_PER_PAYMENT)
+
+
+@extend_schema_serializer(component_name="CollectionPaymentRequest")
+class PaymentRequestSerializer(serializers.Serializer):
+    Payment = PaymentSerializer()
+
+
+def _payment_input(data: dict) -> PaymentInput:
+    return PaymentInput(
+        tenant_id=data["tenantId"],
+        payment_mode=data["paymentMode"],
+        total_amount_paid=data["totalAmountPaid"],
+        paid_by=data["paidBy"],
+        payer_name=data.get("payerName") or "",
+        mobile_number=data.get("mobileNumber") or "",
+        payer_address=data.get("payerAddress") or "",
+        payer_email=data.get("payerEmail") or "",
+        payer_id=data.get("payerId") or "",
+        transaction_number=(data.get("transactionNumber") or "").strip(),
+        instrument_number=(data.get("instrumentNumber") or "").strip(),
+        instrument_date=data.get("instrumentDate"),
+        ifsc_code=data.get("ifscCode") or "",
+        additional_details=data.get("additionalDetails") or {},
+        details=[
+            PaymentDetailInput(
+                bill_id=str(detail["billId"]),
+                total_amount_paid=detail["totalAmountPaid"],
+                total_due=detail.get("totalDue"),
+                business_service=detail.get("businessService") or "",
+                manual_receipt_number=detail.get("manualReceiptNumber") or "",
+                manual_receipt_date=detail.get("manualReceiptDate"),
+            )
+            for detail in data["paymentDetails"]
+        ],
+    )
+
+
+class PaymentCreateApi(CollectionApi):
+    """`POST /collection-services/payments/_create` with `{RequestInfo, Payment}`: one receipt per bill paid.
+    An `Idempotency-Key` header makes a retry answer the first receipts."""
+
+    required_roles = PAYMENT_WRITERS
+    body_tenant_path = ("Payment", "tenantId")
+
+    @extend_schema(tags=[DIGIT_COLLECTION_TAG], request=PaymentRequestSerializer, responses={200: dict})
+    def post(self, request):
+        data = self.body(request, PaymentRequestSerializer)["Payment"]
+
+        def create() -> tuple[int, dict]:
+            payment = payment_create(payment=_payment_input(data), actor=request.user, source_ip=client_ip(request))
+            return 200, {"Payments": [payment_data(payment_get(payment_id=payment.pk))]}
+
+        status, body = idempotent(request, scope="collection.payment", tenant_id=data["tenantId"], operation=create)
+        return self.respond("Payments", body["Payments"], status=status)
+
+
+class PaymentValidateApi(CollectionApi):
+    """`POST /collection-services/payments/_validate`: every `_create` check, nothing written."""
+
+    required_roles = PAYMENT_WRITERS
+    body_tenant_path = ("Payment", "tenantId")
+
+    @extend_schema(tags=[DIGIT_COLLECTION_TAG], request=PaymentRequestSerializer, responses={200: dict})
+    def post(self, request):
+        payment_validate(payment=_payment_input(self.body(request, PaymentRequestSerializer)["Payment"]))
+        return self.respond("Payments", [request.data["Payment"]])
+
+
+@extend_schema_serializer(component_name="CollectionPaymentSearchCriteria")
+class PaymentSearchCriteriaSerializer(serializers.Serializer):
+    tenantId = serializers.CharField(max_length=64)
+    ids = CommaSeparatedListField(required=False, child=serializers.UUIDField())
+    billIds = CommaSeparatedListField(required=False, child=serializers.UUIDField())
+    receiptNumbers = CommaSeparatedListField(required=False, child=serializers.CharField(max_length=100))
+    status = CommaSeparatedListField(required=False, child=serializers.ChoiceField(choices=PaymentStatus.values))
+    instrumentStatus = CommaSeparatedListField(
+        required=False, child=serializers.ChoiceField(choices=InstrumentStatus.values)
+    )
+    paymentModes = CommaSeparatedListField(required=False, child=serializers.ChoiceField(choices=PaymentMode.values))
+    payerIds = CommaSeparatedListField(required=False)
+    consumerCodes = CommaSeparatedListField(required=False)
+    businessServices = CommaSeparatedListField(required=False)
+    transactionNumber = serializers.CharField(required=False, max_length=100)
+    mobileNumber = serializers.RegexField(MOBILE_NUMBER, required=False)
+    fromDate = EpochMillisField(required=False)
+    toDate = EpochMillisField(required=False)
+    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=300, default=100)
+
+
+def _payment_criteria(criteria: dict, *, business_services: list[str]) -> PaymentCriteria:
+    return PaymentCriteria(
+        tenant_id=criteria["tenantId"],
+        ids=[str(pk) for pk in criteria.get("ids", [])],
+        bill_ids=[str(pk) for pk in criteria.get("billIds", [])],
+        receipt_numbers=criteria.get("receiptNumbers", []),
+        statuses=criteria.get("status", []),
+        instrument_statuses=criteria.get("instrumentStatus", []),
+        payment_modes=criteria.get("paymentModes", []),
+        payer_ids=criteria.get("payerIds", []),
+        consumer_codes=criteria.get("consumerCodes", []),
+        business_services=business_services,
+        transaction_number=criteria.get("transactionNumber", ""),
+        mobile_number=criteria.get("mobileNumber", ""),
+        from_date=criteria.get("fromDate"),
+        to_date=criteria.get("toDate"),
+        limit=criteria["limit"],
+        offset=criteria["offset"],
+    )
+
+
+class PaymentSearchApi(CollectionApi):
+    """`POST /collection-services/payments/_search?tenantId&ids&billIds&receiptNumbers&consumerCodes…`, paged."""
+
+    required_roles = PAYMENT_READERS
+
+    @extend_schema(
+        tags=[DIGIT_COLLECTION_TAG], parameters=[PaymentSearchCriteriaSerializer], request=dict, responses={200: dict}
+    )
+    def post(self, request):
+        criteria = self.query(request, PaymentSearchCriteriaSerializer)
+        payments = payment_list(
+            criteria=_payment_criteria(criteria, business_services=criteria.get("businessServices", []))
+        )
+        return self.respond("Payments", [payment_data(payment) for payment in payments])
+
+
+class PaymentModuleSearchApi(CollectionApi):
+    """`POST /collection-services/payments/{moduleName}/_search?…`: the search, for one business service."""
+
+    required_roles = PAYMENT_READERS
+
+    @extend_schema(
+        tags=[DIGIT_COLLECTION_TAG], parameters=[PaymentSearchCriteriaSerializer], request=dict, responses={200: dict}
+    )
+    def post(self, request, module):
+        criteria = self.query(request, PaymentSearchCriteriaSerializer)
+        payments = payment_list(criteria=_payment_criteria(criteria, business_services=[module]))
+        return self.respond("Payments", [payment_data(payment) for payment in payments])

@@ -1,0 +1,170 @@
+"""Collection rows: a Payment (one payer transaction), one PaymentDetail (receipt) per bill it pays, and the
+amounts each receipt applied to the bill's heads. Fields and enums follow DIGIT collection-services."""
+
+import uuid
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+from billing.models import Bill, BillAccountDetail, BusinessService, DemandDetail
+from core.models import Tenant, User
+from core.money import AmountField
+from ledger.models import Voucher
+
+
+class PaymentMode(models.TextChoices):
+    CASH = "CASH", "Cash"
+    CHEQUE = "CHEQUE", "Cheque"
+    DD = "DD", "Demand draft"
+    ONLINE = "ONLINE", "Online"
+    CARD = "CARD", "Card"
+    OFFLINE_NEFT = "OFFLINE_NEFT", "NEFT (offline)"
+    OFFLINE_RTGS = "OFFLINE_RTGS", "RTGS (offline)"
+    ONLINE_NEFT = "ONLINE_NEFT", "NEFT (online)"
+    ONLINE_RTGS = "ONLINE_RTGS", "RTGS (online)"
+    POSTAL_ORDER = "POSTAL_ORDER", "Postal order"
+
+
+# Money that reaches the bank through a gateway or card network: deposited on receipt, never remitted by hand.
+ONLINE_MODES = (PaymentMode.ONLINE, PaymentMode.CARD, PaymentMode.ONLINE_NEFT, PaymentMode.ONLINE_RTGS)
+# Paper instruments and bank transfers name an instrument number and date.
+INSTRUMENT_MODES = (
+    PaymentMode.CHEQUE,
+    PaymentMode.DD,
+    PaymentMode.OFFLINE_NEFT,
+    PaymentMode.OFFLINE_RTGS,
+    PaymentMode.POSTAL_ORDER,
+)
+
+
+class PaymentStatus(models.TextChoices):
+    NEW = "NEW", "New"
+    DEPOSITED = "DEPOSITED", "Deposited"
+    CANCELLED = "CANCELLED", "Cancelled"
+    DISHONOURED = "DISHONOURED", "Dishonoured"
+    RECONCILED = "RECONCILED", "Reconciled"
+
+
+class InstrumentStatus(models.TextChoices):
+    APPROVED = "APPROVED", "Approved"
+    APPROVAL_PENDING = "APPROVAL_PENDING", "Approval pending"
+    TO_BE_SUBMITTED = "TO_BE_SUBMITTED", "To be submitted"
+    REMITTED = "REMITTED", "Remitted"
+    REJECTED = "REJECTED", "Rejected"
+    CANCELLED = "CANCELLED", "Cancelled"
+    DISHONOURED = "DISHONOURED", "Dishonoured"
+
+
+# A live receipt holds its bill's money; a closed one gave it back.
+LIVE_INSTRUMENT_STATUSES = (
+    InstrumentStatus.APPROVED,
+    InstrumentStatus.APPROVAL_PENDING,
+    InstrumentStatus.TO_BE_SUBMITTED,
+    InstrumentStatus.REMITTED,
+)
+
+
+class Payment(models.Model):
+    """One payer transaction over one or more bills of a city."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="payments")
+    total_due = AmountField()
+    total_amount_paid = AmountField()
+    payment_mode = models.CharField(max_length=20, choices=PaymentMode.choices)
+    transaction_number = models.CharField(max_length=100, blank=True)
+    transaction_date = models.DateTimeField()
+    instrument_date = models.DateTimeField(null=True, blank=True)
+    instrument_number = models.CharField(max_length=100, blank=True)
+    instrument_status = models.CharField(max_length=20, choices=InstrumentStatus.choices)
+    ifsc_code = models.CharField(max_length=11, blank=True)
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices)
+    paid_by = models.CharField(max_length=200)
+    payer_name = models.CharField(max_length=200, blank=True)
+    mobile_number = models.CharField(max_length=10, blank=True)
+    payer_address = models.CharField(max_length=500, blank=True)
+    payer_email = models.EmailField(blank=True)
+    payer_id = models.CharField(max_length=64, blank=True)
+    # Why the receipt was cancelled, dishonoured or rejected.
+    workflow_reason = models.CharField(max_length=500, blank=True)
+    additional_details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-transaction_date"]
+        constraints = [
+            # A gateway's transaction pays once: a replayed callback finds the first payment.
+            models.UniqueConstraint(
+                fields=["tenant", "transaction_number"],
+                condition=Q(payment_mode__in=[mode.value for mode in ONLINE_MODES]),
+                name="payment_online_transaction_unique",
+            ),
+            models.CheckConstraint(name="payment_amount_positive", condition=Q(total_amount_paid__gt=0)),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "transaction_date"], name="payment_tenant_date_idx"),
+            models.Index(fields=["tenant", "mobile_number"], name="payment_mobile_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_mode} {self.total_amount_paid} ({self.tenant_id})"
+
+
+class PaymentDetail(models.Model):
+    """The receipt for one bill. A bill is paid by one receipt only, ever: once its payment is cancelled the
+    consumer fetches a new bill, as in DIGIT."""
+
+    class ReceiptType(models.TextChoices):
+        BILLBASED = "BILLBASED", "Bill based"
+        ADHOC = "ADHOC", "Ad hoc"
+        CHALLAN = "CHALLAN", "Challan"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="details")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="payment_detail")
+    business_service = models.ForeignKey(BusinessService, on_delete=models.PROTECT, related_name="+")
+    total_due = AmountField()
+    total_amount_paid = AmountField()
+    receipt_number = models.CharField(max_length=100)
+    receipt_date = models.DateTimeField()
+    receipt_type = models.CharField(max_length=10, choices=ReceiptType.choices, default=ReceiptType.BILLBASED)
+    manual_receipt_number = models.CharField(max_length=100, blank=True)
+    manual_receipt_date = models.DateTimeField(null=True, blank=True)
+    voucher = models.OneToOneField(Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    additional_details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["payment_id", "receipt_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "receipt_number"], name="payment_detail_receipt_unique"),
+            models.CheckConstraint(name="payment_detail_amount_positive", condition=Q(total_amount_paid__gt=0)),
+        ]
+
+    def __str__(self):
+        return self.receipt_number
+
+
+class PaymentAllocation(models.Model):
+    """What one receipt applied to one head: the bill account detail and the demand detail it collected
+    (advance: the advance head's demand detail, negative). Cancelling undoes exactly these rows."""
+
+    payment_detail = models.ForeignKey(PaymentDetail, on_delete=models.PROTECT, related_name="allocations")
+    bill_account_detail = models.ForeignKey(
+        BillAccountDetail, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    demand_detail = models.ForeignKey(DemandDetail, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    tax_head_code = models.CharField(max_length=64, blank=True)
+    gl_code = models.CharField(max_length=30)
+    amount = AmountField()
+    is_advance = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["payment_detail_id", "id"]
+
+    def __str__(self):
+        return f"{self.tax_head_code or self.gl_code} {self.amount}"

@@ -1,0 +1,52 @@
+"""A receipt's entry in the books: Dr the instrument's GL code by what was paid, Cr each head's GL code by what it
+took (a rebate, taken as a negative amount, is a debit)."""
+
+from collections.abc import Sequence
+
+from billing.dates import ist_date
+from collection.models import Payment, PaymentAllocation, PaymentDetail, PaymentMode
+from core.models import User
+from ledger.models import Voucher
+from ledger.services import LineSpec, voucher_post
+
+RECEIPT_SOURCE_TYPE = "collection.receipt"
+
+# Where each instrument's money sits until it is banked (seeded in every state's chart of accounts).
+INSTRUMENT_GL_CODES = {
+    PaymentMode.CASH: "4502101",
+    PaymentMode.CHEQUE: "4502201",
+    PaymentMode.DD: "4502201",
+    PaymentMode.POSTAL_ORDER: "4502201",
+    PaymentMode.ONLINE: "4319001",
+    PaymentMode.CARD: "4319002",
+    PaymentMode.OFFLINE_NEFT: "4501001",
+    PaymentMode.OFFLINE_RTGS: "4501001",
+    PaymentMode.ONLINE_NEFT: "4501001",
+    PaymentMode.ONLINE_RTGS: "4501001",
+}
+BANK_GL_CODE = "4501001"
+
+
+def receipt_voucher_post(
+    *, receipt: PaymentDetail, payment: Payment, allocations: Sequence[PaymentAllocation], actor: User | None
+) -> Voucher:
+    lines = [LineSpec(gl_code=INSTRUMENT_GL_CODES[payment.payment_mode], debit=receipt.total_amount_paid)]
+    for allocation in allocations:
+        if allocation.amount > 0:
+            lines.append(LineSpec(gl_code=allocation.gl_code, credit=allocation.amount))
+        else:
+            lines.append(LineSpec(gl_code=allocation.gl_code, debit=-allocation.amount))
+    service = receipt.business_service
+    return voucher_post(
+        tenant_id=receipt.tenant_id,
+        voucher_type=Voucher.Type.RECEIPT,
+        voucher_date=ist_date(receipt.receipt_date),
+        lines=lines,
+        narration=f"Receipt {receipt.receipt_number} ({service.code} {receipt.bill.consumer_code})",
+        source_type=RECEIPT_SOURCE_TYPE,
+        source_id=str(receipt.pk),
+        fund=service.fund_code,
+        function=service.function_code,
+        department=service.department_code,
+        posted_by=actor,
+    )
