@@ -30,12 +30,16 @@ def consumer_demands_lock(*, tenant_id: str, consumers: list[Consumer], include_
         match |= Q(business_service_id=service_id, consumer_code__in=codes, status=Demand.Status.ACTIVE)
     if not by_service and not include_ids:
         return []
-    return list(
+    demands = (
         Demand.objects.select_for_update(of=("self",))
         .filter(match, tenant_id=tenant_id)
         .select_related("business_service")
         .order_by("pk")
     )
+    # The first read waits for whoever holds the consumer; but under READ COMMITTED it returns only the rows its
+    # snapshot saw, not a demand that holder was inserting. The second read, once we hold the lock, sees those too.
+    list(demands)
+    return list(demands.all())
 
 
 def consumers_settle(
