@@ -1,6 +1,12 @@
 from django.urls import path
 
-from collection.api.views import PaymentCreateApi, PaymentModuleSearchApi, PaymentSearchApi, PaymentValidateApi
+from collection.api.views import (
+    PaymentCreateApi,
+    PaymentModuleSearchApi,
+    PaymentSearchApi,
+    PaymentValidateApi,
+    PaymentWorkflowApi,
+)
 
 urlpatterns = [
     path("collection-services/payments/_create", PaymentCreateApi.as_view(), name="collection-payment-create"),
@@ -10,5 +16,10 @@ urlpatterns = [
         "collection-services/payments/<str:module>/_search",
         PaymentModuleSearchApi.as_view(),
         name="collection-payment-module-search",
+    ),
+    path(
+        "collection-services/payments/<str:module>/_workflow",
+        PaymentWorkflowApi.as_view(),
+        name="collection-payment-workflow",
     ),
 ]

@@ -8,6 +8,7 @@ from collection.api.serializers import payment_data
 from collection.models import InstrumentStatus, PaymentMode, PaymentStatus
 from collection.selectors import PaymentCriteria, payment_get, payment_list
 from collection.services.payments import PaymentDetailInput, PaymentInput, payment_create, payment_validate
+from collection.services.workflow import WorkflowAction, WorkflowItem, payment_workflow
 from core.digit.fields import AmountField, CommaSeparatedListField, EpochMillisField
 from core.digit.views import DigitApiView
 from core.http import client_ip
@@ -23,6 +24,7 @@ MAX_BILLS_PER_PAYMENT = 50
 ADDITIONAL_DETAILS_MAX_CHARACTERS = 8192
 
 PAYMENT_WRITERS = (Role.COLLECTION_OPERATOR, Role.INTEGRATOR)
+PAYMENT_APPROVERS = (Role.COLLECTION_APPROVER,)
 PAYMENT_READERS = (Role.COLLECTION_OPERATOR, Role.COLLECTION_APPROVER, Role.INTEGRATOR)
 
 
@@ -248,3 +250,52 @@ class PaymentModuleSearchApi(CollectionApi):
         criteria = self.query(request, PaymentSearchCriteriaSerializer)
         payments = payment_list(criteria=_payment_criteria(criteria, business_services=[module]))
         return self.respond("Payments", [payment_data(payment) for payment in payments])
+
+
+@extend_schema_serializer(component_name="CollectionPaymentWorkflowInput")
+class PaymentWorkflowSerializer(serializers.Serializer):
+    paymentId = serializers.UUIDField()
+    action = serializers.ChoiceField(choices=WorkflowAction.ALL)
+    tenantId = serializers.CharField(max_length=64)
+    reason = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500)
+    additionalDetails = AdditionalDetailsField(required=False, allow_null=True)
+
+
+@extend_schema_serializer(component_name="CollectionPaymentWorkflowRequest")
+class PaymentWorkflowRequestSerializer(serializers.Serializer):
+    PaymentWorkflows = PaymentWorkflowSerializer(many=True, allow_empty=False, max_length=MAX_BILLS_PER_PAYMENT)
+
+    def validate_PaymentWorkflows(self, items):
+        # DIGIT's rule: one action and one tenant per request.
+        if len({item["action"] for item in items}) > 1:
+            raise serializers.ValidationError("all items take one action")
+        if len({item["tenantId"] for item in items}) > 1:
+            raise serializers.ValidationError("all items belong to one tenant")
+        return items
+
+
+class PaymentWorkflowApi(CollectionApi):
+    """`POST /collection-services/payments/{moduleName}/_workflow` with `{RequestInfo, PaymentWorkflows[…]}`:
+    APPROVE or REJECT receipts pending approval, CANCEL (reason required, before remittance) or DISHONOUR a
+    cheque or draft. All items or none."""
+
+    required_roles = PAYMENT_APPROVERS
+
+    def request_tenant_id(self, request) -> str:
+        items = request.data.get("PaymentWorkflows") if isinstance(request.data, dict) else None
+        first = items[0] if isinstance(items, list) and items else None
+        tenant_id = first.get("tenantId") if isinstance(first, dict) else None
+        return tenant_id if isinstance(tenant_id, str) else ""
+
+    @extend_schema(tags=[DIGIT_COLLECTION_TAG], request=PaymentWorkflowRequestSerializer, responses={200: dict})
+    def post(self, request, module):
+        items = self.body(request, PaymentWorkflowRequestSerializer)["PaymentWorkflows"]
+        payments = payment_workflow(
+            tenant_id=items[0]["tenantId"],
+            module=module,
+            action=items[0]["action"],
+            items=[WorkflowItem(payment_id=str(item["paymentId"]), reason=item.get("reason") or "") for item in items],
+            actor=request.user,
+            source_ip=client_ip(request),
+        )
+        return self.respond("Payments", [payment_data(payment_get(payment_id=payment.pk)) for payment in payments])

@@ -64,3 +64,20 @@ def pay(digit_post, collector_token):
         return digit_post(CREATE_URL, token or collector_token, body={"Payment": body}, headers=headers)
 
     return create
+
+
+@pytest.fixture
+def workflow(digit_post, approver_token):
+    """`_workflow` one action on payments as an Amritsar approver."""
+
+    def act(action, payment_ids, reason="", module="WS", token=None):
+        items = [
+            {"paymentId": str(pk), "action": action, "tenantId": "pb.amritsar", "reason": reason} for pk in payment_ids
+        ]
+        return digit_post(
+            f"/collection-services/payments/{module}/_workflow",
+            token or approver_token,
+            body={"PaymentWorkflows": items},
+        )
+
+    return act
