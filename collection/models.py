@@ -65,6 +65,39 @@ LIVE_INSTRUMENT_STATUSES = (
 )
 
 
+class Remittance(models.Model):
+    """Cash and cheques taken at the counters, deposited in a ULB bank account: one contra voucher moves them from
+    cash and cheques in hand to the bank."""
+
+    class Status(models.TextChoices):
+        NEW = "NEW", "New"
+        APPROVED = "APPROVED", "Approved"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="remittances")
+    reference_number = models.CharField(max_length=100)
+    reference_date = models.DateField()
+    bank_account = models.CharField(max_length=34)
+    bank_gl_code = models.CharField(max_length=30)
+    total_amount = AmountField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    remarks = models.CharField(max_length=500, blank=True)
+    reason_for_delay = models.CharField(max_length=500, blank=True)
+    voucher = models.OneToOneField(Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reference_date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "reference_number"], name="remittance_reference_unique"),
+            models.CheckConstraint(name="remittance_amount_positive", condition=Q(total_amount__gt=0)),
+        ]
+
+    def __str__(self):
+        return self.reference_number
+
+
 class Payment(models.Model):
     """One payer transaction over one or more bills of a city."""
 
@@ -86,6 +119,7 @@ class Payment(models.Model):
     payer_address = models.CharField(max_length=500, blank=True)
     payer_email = models.EmailField(blank=True)
     payer_id = models.CharField(max_length=64, blank=True)
+    remittance = models.ForeignKey(Remittance, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     # Why the receipt was cancelled, dishonoured or rejected.
     workflow_reason = models.CharField(max_length=500, blank=True)
     additional_details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)

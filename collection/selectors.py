@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from billing.models import Bill
 from billing.selectors import bills_with_details
-from collection.models import Payment, PaymentDetail
+from collection.models import Payment, PaymentDetail, Remittance
 
 
 @dataclass(frozen=True)
@@ -88,4 +88,31 @@ def payment_list(*, criteria: PaymentCriteria) -> list[Payment]:
         payments_with_details(Payment.objects.filter(pk__in=ids)).order_by("-transaction_date", "-pk")[
             criteria.offset : criteria.offset + criteria.limit
         ]
+    )
+
+
+def remittance_list(
+    *,
+    tenant_id: str,
+    ids: Iterable[str] = (),
+    reference_numbers: Iterable[str] = (),
+    from_date=None,
+    to_date=None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Remittance]:
+    """Remittances matching every given criterion, newest first, with their lines and receipts."""
+    remittances = Remittance.objects.filter(tenant_scope(tenant_id))
+    if ids:
+        remittances = remittances.filter(id__in=list(ids))
+    if reference_numbers:
+        remittances = remittances.filter(reference_number__in=list(reference_numbers))
+    if from_date is not None:
+        remittances = remittances.filter(reference_date__gte=from_date)
+    if to_date is not None:
+        remittances = remittances.filter(reference_date__lte=to_date)
+    return list(
+        remittances.select_related("voucher", "created_by")
+        .prefetch_related("voucher__lines__gl_code", "payments__details")
+        .order_by("-reference_date", "-created_at")[offset : offset + limit]
     )

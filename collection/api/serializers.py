@@ -1,7 +1,7 @@
 """Collection rows as DIGIT writes them (camelCase, epoch milliseconds, `Payments`)."""
 
 from billing.api.serializers import audit_details
-from collection.models import Payment, PaymentDetail
+from collection.models import Payment, PaymentDetail, Remittance
 from collection.services.snapshots import bill_copy
 from core.digit.envelope import epoch_millis
 
@@ -50,4 +50,33 @@ def payment_detail_data(detail: PaymentDetail, payment: Payment) -> dict:
         "additionalDetails": detail.additional_details or None,
         "auditDetails": audit_details(payment),
         "bill": bill_copy(receipt=detail, payment=payment),
+    }
+
+
+def remittance_data(remittance: Remittance) -> dict:
+    voucher = remittance.voucher
+    return {
+        "id": str(remittance.pk),
+        "tenantId": remittance.tenant_id,
+        "referenceNumber": remittance.reference_number,
+        "referenceDate": remittance.reference_date.isoformat(),
+        "voucherHeader": voucher.number if voucher is not None else None,
+        "bankAccount": remittance.bank_account,
+        "status": remittance.status,
+        "totalAmount": remittance.total_amount,
+        "remarks": remittance.remarks or None,
+        "reasonForDelay": remittance.reason_for_delay or None,
+        "remittanceDetails": [
+            {"chartOfAccount": line.gl_code.code, "debitAmount": line.debit, "creditAmount": line.credit}
+            for line in (voucher.lines.all() if voucher is not None else [])
+        ],
+        "remittanceReceipts": [
+            {"receipt": detail.receipt_number, "paymentId": str(payment.pk), "amount": detail.total_amount_paid}
+            for payment in remittance.payments.all()
+            for detail in payment.details.all()
+        ],
+        "auditDetails": {
+            "createdBy": str(remittance.created_by.uuid) if remittance.created_by_id else None,
+            "createdTime": epoch_millis(remittance.created_at),
+        },
     }

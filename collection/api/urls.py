@@ -6,6 +6,8 @@ from collection.api.views import (
     PaymentSearchApi,
     PaymentValidateApi,
     PaymentWorkflowApi,
+    RemittanceCreateApi,
+    RemittanceSearchApi,
 )
 
 urlpatterns = [
@@ -22,4 +24,6 @@ urlpatterns = [
         PaymentWorkflowApi.as_view(),
         name="collection-payment-workflow",
     ),
+    path("collection-services/remittances/_create", RemittanceCreateApi.as_view(), name="collection-remittance-create"),
+    path("collection-services/remittances/_search", RemittanceSearchApi.as_view(), name="collection-remittance-search"),
 ]

@@ -1,19 +1,22 @@
 """DIGIT collection-services endpoints (`/collection-services/...`). Thin: bodies and criteria are checked here, the
 work is done by `collection.services`, reads by `collection.selectors`."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 
-from collection.api.serializers import payment_data
+from collection.api.serializers import payment_data, remittance_data
 from collection.models import InstrumentStatus, PaymentMode, PaymentStatus
-from collection.selectors import PaymentCriteria, payment_get, payment_list
+from collection.selectors import PaymentCriteria, payment_get, payment_list, remittance_list
 from collection.services.payments import PaymentDetailInput, PaymentInput, payment_create, payment_validate
+from collection.services.remittances import RemittanceInput, remittance_create
 from collection.services.workflow import WorkflowAction, WorkflowItem, payment_workflow
 from core.digit.fields import AmountField, CommaSeparatedListField, EpochMillisField
 from core.digit.views import DigitApiView
 from core.http import client_ip
 from core.models import Role
 from core.services.idempotency import idempotency_run, request_digest
+from core.services.idgen import ID_TIME_ZONE
 
 DIGIT_COLLECTION_TAG = "DIGIT: collection"
 MOBILE_NUMBER = r"^[6-9][0-9]{9}$"
@@ -299,3 +302,87 @@ class PaymentWorkflowApi(CollectionApi):
             source_ip=client_ip(request),
         )
         return self.respond("Payments", [payment_data(payment_get(payment_id=payment.pk)) for payment in payments])
+
+
+# --- Remittances ----------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="CollectionRemittanceReceiptInput")
+class RemittanceReceiptSerializer(serializers.Serializer):
+    receipt = serializers.CharField(max_length=100)
+
+
+@extend_schema_serializer(component_name="CollectionRemittanceInput")
+class RemittanceSerializer(serializers.Serializer):
+    tenantId = serializers.CharField(max_length=64)
+    bankAccount = serializers.RegexField(r"^[A-Za-z0-9]{6,34}$")
+    remittanceReceipts = RemittanceReceiptSerializer(many=True, required=False, max_length=1000)
+    businessService = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    toDate = EpochMillisField(required=False, allow_null=True)
+    remarks = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500)
+    reasonForDelay = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500)
+
+
+@extend_schema_serializer(component_name="CollectionRemittanceRequest")
+class RemittanceRequestSerializer(serializers.Serializer):
+    Remittance = RemittanceSerializer()
+
+
+class RemittanceCreateApi(CollectionApi):
+    """`POST /collection-services/remittances/_create` with `{RequestInfo, Remittance}`: the named receipts (or every
+    approved cash and cheque receipt of a service up to `toDate`) deposited in a bank account."""
+
+    required_roles = PAYMENT_APPROVERS
+    body_tenant_path = ("Remittance", "tenantId")
+
+    @extend_schema(tags=[DIGIT_COLLECTION_TAG], request=RemittanceRequestSerializer, responses={200: dict})
+    def post(self, request):
+        data = self.body(request, RemittanceRequestSerializer)["Remittance"]
+        to_date = data.get("toDate")
+        remittance = remittance_create(
+            remittance=RemittanceInput(
+                tenant_id=data["tenantId"],
+                bank_account=data["bankAccount"],
+                receipt_numbers=[item["receipt"] for item in data.get("remittanceReceipts", [])],
+                business_service=data.get("businessService") or "",
+                to_date=timezone.localdate(to_date, timezone=ID_TIME_ZONE) if to_date else None,
+                remarks=data.get("remarks") or "",
+                reason_for_delay=data.get("reasonForDelay") or "",
+            ),
+            actor=request.user,
+            source_ip=client_ip(request),
+        )
+        [created] = remittance_list(tenant_id=remittance.tenant_id, ids=[remittance.pk])
+        return self.respond("Remittance", [remittance_data(created)])
+
+
+class RemittanceSearchApi(CollectionApi):
+    """`POST /collection-services/remittances/_search?tenantId&ids&referenceNumbers&fromDate&toDate`, paged."""
+
+    required_roles = PAYMENT_READERS
+
+    @extend_schema_serializer(component_name="CollectionRemittanceSearchCriteria")
+    class QuerySerializer(serializers.Serializer):
+        tenantId = serializers.CharField(max_length=64)
+        ids = CommaSeparatedListField(required=False, child=serializers.UUIDField())
+        referenceNumbers = CommaSeparatedListField(required=False, child=serializers.CharField(max_length=100))
+        fromDate = EpochMillisField(required=False)
+        toDate = EpochMillisField(required=False)
+        offset = serializers.IntegerField(required=False, min_value=0, default=0)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=300, default=100)
+
+    @extend_schema(tags=[DIGIT_COLLECTION_TAG], parameters=[QuerySerializer], request=dict, responses={200: dict})
+    def post(self, request):
+        criteria = self.query(request, self.QuerySerializer)
+        remittances = remittance_list(
+            tenant_id=criteria["tenantId"],
+            ids=[str(pk) for pk in criteria.get("ids", [])],
+            reference_numbers=criteria.get("referenceNumbers", []),
+            from_date=timezone.localdate(criteria["fromDate"], timezone=ID_TIME_ZONE)
+            if "fromDate" in criteria
+            else None,
+            to_date=timezone.localdate(criteria["toDate"], timezone=ID_TIME_ZONE) if "toDate" in criteria else None,
+            limit=criteria["limit"],
+            offset=criteria["offset"],
+        )
+        return self.respond("Remittance", [remittance_data(remittance) for remittance in remittances])

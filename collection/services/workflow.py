@@ -8,6 +8,7 @@ PAYMENT_CANCELLED and the consumer's ACTIVE bill expires, so the next fetch bill
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from billing.models import Bill, DemandDetail
 from billing.services.consumers import (
@@ -18,10 +19,13 @@ from billing.services.consumers import (
     demand_completion_refresh,
 )
 from collection.models import InstrumentStatus, Payment, PaymentDetail, PaymentMode, PaymentStatus
+from collection.services.receipts import BANK_GL_CODE, INSTRUMENT_GL_CODES
 from core.errors import ApplicationError, NotFoundError
 from core.models import User
 from core.services.audit import audit_record
-from ledger.services import voucher_reverse
+from core.services.idgen import ID_TIME_ZONE
+from ledger.models import Voucher
+from ledger.services import LineSpec, voucher_post, voucher_reverse
 
 
 class WorkflowAction:
@@ -38,13 +42,14 @@ _RULES = {
     WorkflowAction.REJECT: ((InstrumentStatus.APPROVAL_PENDING,), InstrumentStatus.REJECTED, PaymentStatus.CANCELLED),
     WorkflowAction.CANCEL: ((InstrumentStatus.APPROVED,), InstrumentStatus.CANCELLED, PaymentStatus.CANCELLED),
     WorkflowAction.DISHONOUR: (
-        (InstrumentStatus.APPROVED, InstrumentStatus.APPROVAL_PENDING),
+        (InstrumentStatus.APPROVED, InstrumentStatus.APPROVAL_PENDING, InstrumentStatus.REMITTED),
         InstrumentStatus.DISHONOURED,
         PaymentStatus.DISHONOURED,
     ),
 }
 _REASON_REQUIRED = (WorkflowAction.REJECT, WorkflowAction.CANCEL, WorkflowAction.DISHONOUR)
 DISHONOURABLE_MODES = (PaymentMode.CHEQUE, PaymentMode.DD)
+DISHONOUR_SOURCE_TYPE = "collection.dishonour"
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,8 @@ def _payment_act(
             _latest_check(receipt=receipt, where=where)
             _receipt_reverse(receipt=receipt, action=action, reason=reason, actor=actor, source_ip=source_ip)
     from_status = payment.instrument_status
+    if action == WorkflowAction.DISHONOUR and from_status == InstrumentStatus.REMITTED:
+        _bounce_post(payment=payment, reason=reason, actor=actor)
     payment.instrument_status = instrument_after
     if payment_after is not None:
         payment.payment_status = payment_after
@@ -144,6 +151,24 @@ def _payment_act(
         data={"receiptNumbers": [receipt.receipt_number for receipt in receipts]},
     )
     return payment
+
+
+def _bounce_post(*, payment: Payment, reason: str, actor: User | None) -> None:
+    """A remitted cheque that bounces comes back from the bank: Dr cheques in hand, Cr bank, so that with the
+    receipt's reversal neither account keeps it."""
+    voucher_post(
+        tenant_id=payment.tenant_id,
+        voucher_type=Voucher.Type.JOURNAL,
+        voucher_date=timezone.localdate(timezone=ID_TIME_ZONE),
+        lines=[
+            LineSpec(gl_code=INSTRUMENT_GL_CODES[payment.payment_mode], debit=payment.total_amount_paid),
+            LineSpec(gl_code=BANK_GL_CODE, credit=payment.total_amount_paid),
+        ],
+        narration=f"{payment.payment_mode} {payment.instrument_number} dishonoured: {reason}",
+        source_type=DISHONOUR_SOURCE_TYPE,
+        source_id=str(payment.pk),
+        posted_by=actor,
+    )
 
 
 def _not_applicable(where: str, message: str) -> ApplicationError:
