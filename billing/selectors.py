@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from billing.models import (
     Bill,
@@ -179,6 +179,24 @@ def bill_active_get(*, tenant_id: str, business_service: BusinessService, consum
     ).first()
 
 
+def bills_valid_list(
+    *, tenant_id: str, business_service_code: str, consumer_codes: Iterable[str], now: datetime
+) -> list[Bill]:
+    """The consumers' ACTIVE bills of an active service that are still payable at `now`, with their details."""
+    return list(
+        bills_with_details(
+            Bill.objects.filter(
+                tenant_id=tenant_id,
+                business_service__code=business_service_code,
+                business_service__is_active=True,
+                consumer_code__in=list(consumer_codes),
+                status=Bill.Status.ACTIVE,
+                expires_at__gte=now,
+            )
+        )
+    )
+
+
 def bill_list(
     *,
     tenant_id: str,
@@ -217,7 +235,3 @@ def bill_latest_get(*, tenant_id: str, business_service: BusinessService, consum
         .order_by("-bill_date", "-created_at")
         .first()
     )
-
-
-def consumer_active_demands_q(*, business_service: BusinessService, consumer_codes: Iterable[str]) -> Q:
-    return Q(business_service=business_service, consumer_code__in=list(consumer_codes), status=Demand.Status.ACTIVE)

@@ -135,7 +135,7 @@ def consumer_bills_expire(
 def bill_status_change(
     *, bill: Bill, to_status: str, actor: User | None, source_ip: str | None, reason: str, data: dict | None = None
 ) -> Bill:
-    """Move a locked ACTIVE bill to EXPIRED or CANCELLED, with its audit row."""
+    """Move a locked bill to `to_status` (the caller has checked the move is allowed), with its audit row."""
     from_status = bill.status
     bill.status = to_status
     bill.modified_by = author_of(actor)

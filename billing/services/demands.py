@@ -97,13 +97,13 @@ def demand_create(
             if clash is not None:
                 raise _duplicate_error(plan)
         created = []
-        try:
-            with transaction.atomic():
-                for plan in plans:
+        for plan in plans:
+            try:
+                with transaction.atomic():
                     created.append(_demand_insert(tenant_id=tenant.code, plan=plan, author=author, now=now))
-        except IntegrityError:
-            # Another request raised the same consumer's period between our check and our insert.
-            raise _duplicate_error(plans[0]) from None
+            except IntegrityError:
+                # Another request raised this consumer's first demand for the period between our check and insert.
+                raise _duplicate_error(plan) from None
         for demand in created:
             audit_record(
                 actor=actor,
@@ -372,7 +372,6 @@ def demand_update(
                     stored=stored,
                     source=source,
                     index=index,
-                    locked=locked,
                     author=author,
                     actor=actor,
                     source_ip=source_ip,
@@ -389,7 +388,6 @@ def _demand_apply(
     stored: Demand,
     source: DemandInput,
     index: int,
-    locked: list[Demand],
     author: User | None,
     actor: User | None,
     source_ip: str | None,

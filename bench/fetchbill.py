@@ -1,0 +1,338 @@
+"""`_fetchbill` over HTTP for bills that are already valid, N concurrent clients, beside a baseline of the lightest
+authenticated DIGIT call (`businessservices/_search`: the same token, role check and envelope, one indexed read).
+
+    .venv/bin/python bench/fetchbill.py [--clients 16] [--seconds 20] [--consumers 1000] [--workers 4]
+
+Starts what it needs: its own PostgreSQL database (kosh_bench_bill, recreated, migrated and seeded each run) and
+gunicorn with production settings on a free local port. Each client is its own process with a keep-alive
+connection. Prints requests/s, p50 and p99 for both calls and their ratio; writes bench/results/fetchbill.json.
+Target: ≥ 500 fetches/s at 16 clients, p99 ≤ 100 ms, on the 2-core machine."""
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).absolute().parent.parent
+DATABASE = "kosh_bench_bill"
+SERVER_URL = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/9"
+TENANT = "pb.amritsar"
+PASSWORD = "Bench-Fetch-2026"
+TARGET_RPS = 500
+TARGET_P99_MS = 100
+WARM_UP_SECONDS = 3
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(var_dir: str) -> dict:
+    """Seeding runs in this process with development settings (debug off); the server with production settings."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"{SERVER_URL}/{DATABASE}",
+        "REDIS_URL": "",
+        "KOSH_VAR_DIR": var_dir,
+        "KOSH_LOG_LEVEL": "WARNING",
+    }
+
+
+def server_environment(env: dict) -> dict:
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "KOSH_SSL_REDIRECT": "false",
+        "KOSH_HSTS_SECONDS": "0",
+    }
+
+
+def database_recreate() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def seed(consumers: int) -> list[str]:
+    """A city, the standard billing masters, an integrator, and `consumers` water consumers with three months of
+    demands each (one part paid), each already holding a valid bill. Answers the consumer codes."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing.dates import ist_day_end, ist_day_start
+    from billing.services.bills import BillCriteria, bill_fetch
+    from billing.services.demands import DemandDetailInput, DemandInput, PayerInput, demand_create
+    from billing.services.masters import billing_masters_seed
+    from core.models import Role
+    from core.services.directory import api_client_create, employee_create, role_grant, tenant_create
+
+    tenant_create(code="pb", name="Punjab")
+    tenant_create(code=TENANT, name="Amritsar", city_code="AMR")
+    billing_masters_seed(state_id="pb")
+    api_client_create(client_id="egov-user-client", name="DIGIT public client", secret="")
+    integrator = employee_create(username="bench.integrator", password=PASSWORD, name="Bench", tenant_id=TENANT)
+    role_grant(user=integrator, tenant_id=TENANT, role=Role.INTEGRATOR, granted_by=None)
+
+    today = timezone.localdate()
+    months = []
+    cursor = today.replace(day=1)
+    for _ in range(3):
+        cursor = (cursor - timedelta(days=1)).replace(day=1)
+        following = (cursor + timedelta(days=32)).replace(day=1)
+        months.append((ist_day_start(cursor), ist_day_end(following - timedelta(days=1))))
+    codes = [f"WS-BENCH-{n:05d}" for n in range(1, consumers + 1)]
+    for n, code in enumerate(codes):
+        payer = PayerInput(name=f"Consumer {n}", mobile_number=f"98{n:08d}")
+        demand_create(
+            tenant_id=TENANT,
+            demands=[
+                DemandInput(
+                    consumer_code=code,
+                    business_service_code="WS",
+                    payer=payer,
+                    tax_period_from=start,
+                    tax_period_to=end,
+                    details=[
+                        DemandDetailInput(
+                            tax_head_code="10101",
+                            tax_amount=Decimal("240"),
+                            collection_amount=Decimal("100") if index == 0 else Decimal(0),
+                        ),
+                        DemandDetailInput(tax_head_code="WS_WATER_CESS", tax_amount=Decimal("10")),
+                    ],
+                )
+                for index, (start, end) in enumerate(reversed(months))
+            ],
+            actor=None,
+        )
+        bill_fetch(
+            criteria=BillCriteria(tenant_id=TENANT, business_service_code="WS", consumer_codes=(code,)), actor=None
+        )
+    return codes
+
+
+def gunicorn_start(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def token_get(port: int) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    form = f"grant_type=password&username=bench.integrator&password={PASSWORD}&tenantId={TENANT}&userType=EMPLOYEE"
+    connection.request(
+        "POST",
+        "/user/oauth/token",
+        body=form,
+        headers={
+            "Authorization": "Basic ZWdvdi11c2VyLWNsaWVudDo=",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    if response.status != 200:
+        raise SystemExit(f"no token: {response.status} {body}")
+    return body["access_token"]
+
+
+def client_run(port: int, token: str, paths: list[str], start_at: float, stop_at: float, results) -> None:
+    """One client: a keep-alive connection, requests back to back until `stop_at`; latencies after `start_at`."""
+    body = json.dumps({"RequestInfo": {"apiId": "Rainmaker", "ver": ".01", "msgId": "1|en_IN", "authToken": token}})
+    headers = {"Content-Type": "application/json"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    pick = random.Random(os.getpid()).choice
+    latencies, errors = [], 0
+    while True:
+        began = time.perf_counter()
+        if began >= stop_at:
+            break
+        try:
+            connection.request("POST", pick(paths), body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            ok = False
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        ended = time.perf_counter()
+        if began >= start_at:
+            if ok:
+                latencies.append(ended - began)
+            else:
+                errors += 1
+    results.put((latencies, errors))
+
+
+def measure(port: int, token: str, paths: list[str], clients: int, seconds: float) -> dict:
+    """Run `clients` processes for warm-up + `seconds`; count only what starts and ends in the measured window."""
+    results = multiprocessing.Queue()
+    # perf_counter is the system's monotonic clock, the same in every client process.
+    start_at = time.perf_counter() + 1 + WARM_UP_SECONDS
+    stop_at = start_at + seconds
+    processes = [
+        multiprocessing.Process(target=client_run, args=(port, token, paths, start_at, stop_at, results))
+        for _ in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    collected = [results.get(timeout=seconds + 120) for _ in processes]
+    for process in processes:
+        process.join()
+    latencies = sorted(latency for values, _ in collected for latency in values)
+    errors = sum(count for _, count in collected)
+    if not latencies:
+        raise SystemExit("no request succeeded")
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "seconds": seconds,
+        "requests_per_second": len(latencies) / seconds,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--consumers", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    args = parser.parse_args()
+
+    port = free_port()
+    var_dir = tempfile.mkdtemp(prefix="kosh-bench-bill-")
+    env = environment(var_dir)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+
+    database_recreate()
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    print(f"seeding {args.consumers} consumers with three months of water demands and a valid bill each …", flush=True)
+    codes = seed(args.consumers)
+    connection.close()
+
+    fetch_paths = [
+        f"/billing-service/bill/v2/_fetchbill?tenantId={TENANT}&consumerCode={code}&businessService=WS"
+        for code in codes
+    ]
+    baseline_paths = [f"/billing-service/businessservices/_search?tenantId={TENANT}&businessService=WS"]
+
+    server = gunicorn_start(port, server_environment(env), args.workers, args.threads)
+    try:
+        token = token_get(port)
+        baseline = measure(port, token, baseline_paths, args.clients, args.seconds)
+        fetch = measure(port, token, fetch_paths, args.clients, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    from billing.models import Bill
+
+    bills = Bill.objects.count()
+    if bills != args.consumers:
+        raise SystemExit(f"the fetches made new bills: {bills} bills for {args.consumers} consumers")
+    ratio = baseline["requests_per_second"] / fetch["requests_per_second"]
+    rows = [("authenticated businessservices/_search (baseline)", baseline), ("bill/v2/_fetchbill (valid bill)", fetch)]
+    print()
+    print(f"{args.clients} clients, {args.seconds:.0f} s each, gunicorn {args.workers}×{args.threads} gthread")
+    print(f"{'call':<52} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, row in rows:
+        print(
+            f"{name:<52} {row['requests']:>9} {row['requests_per_second']:>8.1f} {row['p50_ms']:>8.1f} "
+            f"{row['p99_ms']:>8.1f} {row['errors']:>7}"
+        )
+    print(f"{'ratio baseline req/s / fetch req/s':<52} {ratio:>9.2f}")
+    met_rps = fetch["requests_per_second"] >= TARGET_RPS
+    met_p99 = fetch["p99_ms"] <= TARGET_P99_MS
+    print(
+        f"targets: ≥ {TARGET_RPS} fetches/s: {'met' if met_rps else 'MISSED'}; "
+        f"p99 ≤ {TARGET_P99_MS} ms: {'met' if met_p99 else 'MISSED'}"
+    )
+
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "fetchbill.json").write_text(
+        json.dumps(
+            {
+                "benchmark": "fetchbill",
+                "clients": args.clients,
+                "seconds": args.seconds,
+                "consumers": args.consumers,
+                "server": f"gunicorn {args.workers} workers × {args.threads} threads (gthread), production settings",
+                "baseline": {key: round(value, 2) for key, value in baseline.items()},
+                "fetchbill": {key: round(value, 2) for key, value in fetch.items()},
+                "ratio": round(ratio, 3),
+                "targets": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
+                "met": {"requests_per_second": met_rps, "p99_ms": met_p99},
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+                "measured_on": date.today().isoformat(),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written: {results / 'fetchbill.json'}")
+
+
+if __name__ == "__main__":
+    main()
