@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("billing.api.urls")),
     path("", include("collection.api.urls")),
     path("health/", HealthApi.as_view(), name="health"),
+    path("", include("notifications.api.urls")),
+    path("simulators/sms/", include("simulators.sms.urls")),
     path("", include("payments.api.urls")),
     path("payments/", include("payments.urls")),
     path("simulators/jit/", include("simulators.jit.urls")),

@@ -18,6 +18,13 @@ SCHEDULES = [
     Schedule(
         "core: worker heartbeat", "core.heartbeat", "* * * * *", "Shows on /health/ that broker, worker and beat run."
     ),
+    # https://crontab.guru/#*_*_*_*_*
+    Schedule(
+        "notifications: SMS sweep",
+        "notifications.sms_sweep",
+        "* * * * *",
+        "Sends the SMS whose task never ran (broker down) or whose retry is due.",
+    ),
     # --- Bridge (G2P)
     # https://crontab.guru/#*_*_*_*_*
     Schedule(

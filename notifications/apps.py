@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
+
+    def ready(self):
+        import notifications.checks  # noqa: F401  (registers the SMS settings check)

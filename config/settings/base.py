@@ -304,3 +304,59 @@ SIMULATOR_BANK_CALLBACK_TIMEOUT_SECONDS = env.float("SIMULATOR_BANK_CALLBACK_TIM
 # The MT940 library logs whole statement lines (account numbers) when a tag does not parse; Kosh records its own reason.
 LOGGING["loggers"]["mt940"] = {"level": "CRITICAL"}
 # --- end Bridge (G2P) -----------------------------------------------------------------------
+
+# --- Notifications --------------------------------------------------------------------------
+# SMS (notifications/): which provider sends, how a generic HTTP gateway is called, retries, rate and the
+# delivery-report webhook. Read at send time, so a change needs only a worker restart.
+KOSH_SMS_PROVIDER = env.str("KOSH_SMS_PROVIDER", default="console")  # console | http | simulator
+KOSH_SMS_SENDER_ID = env.str("KOSH_SMS_SENDER_ID", default="KOSHGV")  # the DLT-registered header
+KOSH_SMS_DLT_ENTITY_ID = env.str("KOSH_SMS_DLT_ENTITY_ID", default="")  # the principal entity id on the DLT portal
+KOSH_SMS_DEFAULT_LOCALE = env.str("KOSH_SMS_DEFAULT_LOCALE", default="en_IN")
+# Attempts per message before it is FAILED with the last error; the wait doubles from BASE up to MAX seconds.
+KOSH_SMS_MAX_ATTEMPTS = env.int("KOSH_SMS_MAX_ATTEMPTS", default=6)
+KOSH_SMS_RETRY_BASE_SECONDS = env.float("KOSH_SMS_RETRY_BASE_SECONDS", default=30.0)
+KOSH_SMS_RETRY_MAX_SECONDS = env.float("KOSH_SMS_RETRY_MAX_SECONDS", default=3600.0)
+# Messages handed to the provider per second across every worker (0: no limit).
+KOSH_SMS_RATE_PER_SECOND = env.int("KOSH_SMS_RATE_PER_SECOND", default=100)
+# The sweep takes QUEUED messages overdue by this long: their task never ran, or their retry was lost.
+KOSH_SMS_SWEEP_GRACE_SECONDS = env.float("KOSH_SMS_SWEEP_GRACE_SECONDS", default=60.0)
+# How long one attempt owns its message; a worker that dies mid-send frees it after this.
+KOSH_SMS_CLAIM_SECONDS = env.float("KOSH_SMS_CLAIM_SECONDS", default=120.0)
+KOSH_SMS_HTTP = {
+    "URL": env.str("KOSH_SMS_HTTP_URL", default=""),
+    "METHOD": env.str("KOSH_SMS_HTTP_METHOD", default="POST"),  # GET | POST
+    # JSON objects whose string values may name {to} {to_91} {to_e164} {text} {unicode} {dlt_template_id}
+    # {dlt_entity_id} {sender} {reference} {username} {password} {token}.
+    "PARAMS_TEMPLATE": env.json("KOSH_SMS_HTTP_PARAMS_TEMPLATE", default={}),
+    "BODY_TEMPLATE": env.json("KOSH_SMS_HTTP_BODY_TEMPLATE", default={}),
+    "BODY_ENCODING": env.str("KOSH_SMS_HTTP_BODY_ENCODING", default="json"),  # json | form
+    "HEADERS": env.json("KOSH_SMS_HTTP_HEADERS", default={}),
+    "AUTH": env.str("KOSH_SMS_HTTP_AUTH", default="none"),  # none | basic | bearer | header
+    "USERNAME": env.str("KOSH_SMS_HTTP_USERNAME", default=""),
+    "PASSWORD": env.str("KOSH_SMS_HTTP_PASSWORD", default=""),
+    "TOKEN": env.str("KOSH_SMS_HTTP_TOKEN", default=""),
+    "AUTH_HEADER": env.str("KOSH_SMS_HTTP_AUTH_HEADER", default="Authorization"),
+    "SUCCESS_REGEX": env.str("KOSH_SMS_HTTP_SUCCESS_REGEX", default=""),
+    "MESSAGE_ID_REGEX": env.str("KOSH_SMS_HTTP_MESSAGE_ID_REGEX", default=""),
+    "TIMEOUT_SECONDS": env.float("KOSH_SMS_HTTP_TIMEOUT_SECONDS", default=10.0),
+    # Delivery reports: the gateway calls /notifications/sms/delivery-reports/http with this token.
+    "DLR_TOKEN": env.str("KOSH_SMS_HTTP_DLR_TOKEN", default=""),
+    "DLR_MESSAGE_ID_FIELD": env.str("KOSH_SMS_HTTP_DLR_MESSAGE_ID_FIELD", default="messageId"),
+    "DLR_STATUS_FIELD": env.str("KOSH_SMS_HTTP_DLR_STATUS_FIELD", default="status"),
+    "DLR_ERROR_FIELD": env.str("KOSH_SMS_HTTP_DLR_ERROR_FIELD", default="error"),
+    "DLR_DELIVERED_VALUES": env.list("KOSH_SMS_HTTP_DLR_DELIVERED_VALUES", default=["DELIVERED", "DELIVRD"]),
+    "DLR_FAILED_VALUES": env.list(
+        "KOSH_SMS_HTTP_DLR_FAILED_VALUES",
+        default=["FAILED", "UNDELIV", "UNDELIVERED", "EXPIRED", "REJECTED", "REJECTD"],
+    ),
+}
+KOSH_SMS_SIMULATOR = {
+    # The simulator's send endpoint; `make run` serves it at this address.
+    "URL": env.str("KOSH_SMS_SIMULATOR_URL", default="http://127.0.0.1:8000/simulators/sms/send"),
+    "TOKEN": env.str("KOSH_SMS_SIMULATOR_TOKEN", default="kosh-sms-simulator"),
+    "DLR_TOKEN": env.str("KOSH_SMS_SIMULATOR_DLR_TOKEN", default="kosh-sms-simulator-reports"),
+    "TIMEOUT_SECONDS": env.float("KOSH_SMS_SIMULATOR_TIMEOUT_SECONDS", default=10.0),
+    # Unset: on everywhere but under production settings.
+    "ENABLED": env.bool("KOSH_SMS_SIMULATOR_ENABLED", default=None),
+}
+# --- end Notifications ---------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""Writing to the SMS outbox: the one call other apps make, and an administrator's resend."""
+
+import logging
+from collections.abc import Iterable, Mapping
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import ApplicationError
+from core.models import Tenant, User
+from core.selectors import tenant_get
+from core.services.audit import audit_record
+from notifications.models import SmsLocale, SmsMessage
+from notifications.phones import MOBILE_NUMBER_RULE, mobile_mask, mobile_normalize
+from notifications.selectors import sms_template_get
+from notifications.services.sending import sms_dispatch_on_commit
+from notifications.templating import text_render
+
+logger = logging.getLogger("notifications.outbox")
+
+EVENT_KEY_MAX_LENGTH = SmsMessage._meta.get_field("event_key").max_length
+TO_MAX_LENGTH = SmsMessage._meta.get_field("to").max_length
+
+
+@transaction.atomic
+def sms_enqueue(
+    *,
+    template: str,
+    to: str,
+    context: Mapping[str, object],
+    event_key: str,
+    tenant: Tenant | str,
+    locale: str | None = None,
+) -> SmsMessage:
+    """Put one SMS in the outbox, in the caller's transaction; it is sent after that transaction commits.
+
+    `template` is a template code (COLLECTION_RECEIPT, JIT_PAYMENT_FAILED, …), rendered with `context` in the
+    tenant's nearest template for `locale` (default KOSH_SMS_DEFAULT_LOCALE). `event_key` names the event that
+    causes the SMS (e.g. `jit:FTFPS:<pi>:<benefId>:failed`): the same key again answers the message already
+    there and sends nothing. A number that is not an Indian mobile number does not break the caller: the
+    message is stored FAILED with the reason. A missing placeholder or an unknown template is a mistake in the
+    calling code and raises ApplicationError, naming the placeholder."""
+    _event_key_check(event_key)
+    existing = SmsMessage.objects.filter(event_key=event_key).first()
+    if existing is not None:
+        return existing
+
+    tenant_id = tenant.code if isinstance(tenant, Tenant) else tenant_get(code=tenant, field="tenant").code
+    if locale is not None and locale not in SmsLocale.values:
+        raise ApplicationError("SMS_LOCALE_INVALID", f"locale: one of {', '.join(SmsLocale.values)}", field="locale")
+    sms_template = sms_template_get(code=template, tenant_id=tenant_id, locale=locale)
+    text = text_render(sms_template.text, context)
+    number = mobile_normalize(to)
+    now = timezone.now()
+    message = SmsMessage(
+        tenant_id=tenant_id,
+        event_key=event_key,
+        template=sms_template,
+        locale=sms_template.locale,
+        dlt_template_id=sms_template.dlt_template_id,
+        to=number if number is not None else str(to or "")[:TO_MAX_LENGTH],
+        text=text,
+    )
+    if number is None:
+        message.status = SmsMessage.Status.FAILED
+        message.failed_at = now
+        message.last_error = f"to: {MOBILE_NUMBER_RULE}"
+    else:
+        message.status = SmsMessage.Status.QUEUED
+        message.next_attempt_at = now
+
+    try:
+        # A savepoint: a concurrent insert of the same key fails only this statement, not the caller's transaction.
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        existing = SmsMessage.objects.filter(event_key=event_key).first()
+        if existing is None:
+            raise
+        return existing
+
+    if message.status == SmsMessage.Status.FAILED:
+        audit_record(
+            actor=None,
+            entity=message,
+            action="SMS_FAILED",
+            to_state=SmsMessage.Status.FAILED,
+            reason=message.last_error,
+            data={"template": template},
+        )
+        logger.warning("SMS %s (%s) to %s FAILED: %s", message.pk, template, mobile_mask(to), message.last_error)
+    else:
+        sms_dispatch_on_commit(message_ids=[message.pk])
+    return message
+
+
+@transaction.atomic
+def sms_resend(*, message_ids: Iterable[int], actor: User | None, reason: str = "resent by an administrator") -> dict:
+    """Put FAILED messages back in the queue with a fresh count of attempts; they are sent after commit.
+
+    Only FAILED messages to a valid number are resent: a SENT or DELIVERED one would reach the person twice.
+    Answers `{"queued": [...ids], "skipped": {id: why}}`."""
+    now = timezone.now()
+    queued, skipped = [], {}
+    messages = SmsMessage.objects.select_for_update().filter(pk__in=list(message_ids)).order_by("pk")
+    for message in messages:
+        if message.status != SmsMessage.Status.FAILED:
+            skipped[message.pk] = f"{message.status}, not FAILED"
+            continue
+        if mobile_normalize(message.to) is None:
+            skipped[message.pk] = MOBILE_NUMBER_RULE
+            continue
+        message.status = SmsMessage.Status.QUEUED
+        message.attempts = 0
+        message.next_attempt_at = now
+        message.failed_at = None
+        message.provider_message_id = ""
+        message.save(
+            update_fields=["status", "attempts", "next_attempt_at", "failed_at", "provider_message_id", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            entity=message,
+            action="SMS_RESEND",
+            from_state=SmsMessage.Status.FAILED,
+            to_state=SmsMessage.Status.QUEUED,
+            reason=reason,
+            data={"previousError": message.last_error},
+        )
+        queued.append(message.pk)
+    if queued:
+        sms_dispatch_on_commit(message_ids=queued)
+    return {"queued": queued, "skipped": skipped}
+
+
+def _event_key_check(event_key: str) -> None:
+    if (
+        not isinstance(event_key, str)
+        or not event_key.strip()
+        or len(event_key) > EVENT_KEY_MAX_LENGTH
+        or not event_key.isprintable()
+    ):
+        raise ApplicationError(
+            "SMS_EVENT_KEY_INVALID",
+            f"event_key: 1 to {EVENT_KEY_MAX_LENGTH} printable characters naming the event",
+            field="event_key",
+        )
