@@ -247,7 +247,11 @@ class PaymentModuleSearchApi(CollectionApi):
     required_roles = PAYMENT_READERS
 
     @extend_schema(
-        tags=[DIGIT_COLLECTION_TAG], parameters=[PaymentSearchCriteriaSerializer], request=dict, responses={200: dict}
+        tags=[DIGIT_COLLECTION_TAG],
+        operation_id="collection_services_payments_module_search",
+        parameters=[PaymentSearchCriteriaSerializer],
+        request=dict,
+        responses={200: dict},
     )
     def post(self, request, module):
         criteria = self.query(request, PaymentSearchCriteriaSerializer)
