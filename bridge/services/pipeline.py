@@ -31,6 +31,7 @@ from bridge.models import (
 from bridge.resolvers import ResolverError, account_resolver, inline_account
 from bridge.services.envelopes import envelope_is_due
 from core.errors import ApplicationError
+from core.money import quantize
 from core.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -168,7 +169,8 @@ def _payable_total(envelope_pk: int) -> Decimal:
     total = Disbursement.objects.filter(envelope_id=envelope_pk, status=Disbursement.Status.RESOLVED).aggregate(
         total=Sum("amount")
     )["total"]
-    return total or ZERO
+    # SQLite sums NUMERIC as "200", PostgreSQL as "200.00": amounts leave Kosh in paise either way.
+    return quantize(total or ZERO)
 
 
 # --- Start ----------------------------------------------------------------------------------

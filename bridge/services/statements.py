@@ -354,7 +354,8 @@ def _blocks_record(statement: Statement, parsed_blocks) -> list[tuple[StatementB
                 block.sequence_number,
             )
             earlier.setdefault(key, block)
-    new_blocks, result = [], []
+    firsts, repeats, result = [], [], []
+    first_in_file: dict[tuple, StatementBlock] = {}
     for parsed in parsed_blocks:
         block = existing.get(parsed.position)
         if block is None:
@@ -379,11 +380,24 @@ def _blocks_record(statement: Statement, parsed_blocks) -> list[tuple[StatementB
                 entry_count=len(parsed.entries),
                 balance_ok=parsed.balance_ok,
                 error=parsed.error,
-                repeat_of=None if parsed.error else earlier.get(key),
             )
-            new_blocks.append(block)
+            if parsed.error or not parsed.account_identification:
+                firsts.append(block)
+            elif key in earlier:
+                block.repeat_of = earlier[key]
+                repeats.append(block)
+            elif key in first_in_file:
+                # The same statement twice in one file: the second copy points at the first, saved just before.
+                repeats.append(block)
+                block.repeat_of = first_in_file[key]
+            else:
+                first_in_file[key] = block
+                firsts.append(block)
         result.append((block, parsed))
-    StatementBlock.objects.bulk_create(new_blocks)
+    StatementBlock.objects.bulk_create(firsts)
+    for block in repeats:
+        block.repeat_of_id = block.repeat_of.pk
+    StatementBlock.objects.bulk_create(repeats)
     return result
 
 

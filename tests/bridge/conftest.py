@@ -162,3 +162,14 @@ def bank(live_server, settings):
     # Keep-alive connections would outlive the test and close the live server's shared database connection late.
     simulator.session.close()
     sessions_close()
+
+
+@pytest.fixture
+def queued_only():
+    """Tasks go to the broker and stay there: the test runs each stage itself, one at a time."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+    app.control.purge()
