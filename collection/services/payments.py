@@ -27,7 +27,7 @@ from collection.models import (
     PaymentStatus,
 )
 from collection.services.apportion import Bucket, apportion
-from collection.services.receipts import receipt_voucher_post
+from collection.services.receipts import receipt_sms_enqueue, receipt_voucher_post
 from core.errors import ApplicationError, NotFoundError
 from core.models import User
 from core.money import ZERO
@@ -392,6 +392,7 @@ def _receipt_write(*, payment: Payment, item: _CheckedBill, actor: User | None, 
     )
     receipt.voucher = receipt_voucher_post(receipt=receipt, payment=payment, allocations=allocations, actor=actor)
     receipt.save(update_fields=["voucher"])
+    receipt_sms_enqueue(receipt=receipt, payment=payment)
     audit_record(
         actor=actor,
         entity=receipt,

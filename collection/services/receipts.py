@@ -1,13 +1,16 @@
-"""A receipt's entry in the books: Dr the instrument's GL code by what was paid, Cr each head's GL code by what it
-took (a rebate, taken as a negative amount, is a debit)."""
+"""What a receipt sends out: its entry in the books (Dr the instrument's GL code by what was paid, Cr each head's GL
+code by what it took; a rebate, taken as a negative amount, is a debit) and the payer's receipt SMS."""
 
 from collections.abc import Sequence
 
 from billing.dates import ist_date
 from collection.models import Payment, PaymentAllocation, PaymentDetail, PaymentMode
 from core.models import User
+from core.services.idgen import ID_TIME_ZONE
 from ledger.models import Voucher
 from ledger.services import LineSpec, voucher_post
+from notifications.services import sms_enqueue
+from notifications.services.templates import COLLECTION_RECEIPT
 
 RECEIPT_SOURCE_TYPE = "collection.receipt"
 
@@ -49,4 +52,27 @@ def receipt_voucher_post(
         function=service.function_code,
         department=service.department_code,
         posted_by=actor,
+    )
+
+
+def receipt_sms_enqueue(*, receipt: PaymentDetail, payment: Payment) -> None:
+    """The payer's receipt SMS, queued in the receipt's transaction (sent once it commits; a rollback sends
+    nothing). Receipt numbers repeat across cities, so the event key names the city too."""
+    to = payment.mobile_number or receipt.bill.mobile_number
+    if not to:
+        return
+    sms_enqueue(
+        template=COLLECTION_RECEIPT,
+        to=to,
+        context={
+            "payer_name": payment.payer_name or payment.paid_by,
+            "amount": f"{receipt.total_amount_paid:.2f}",
+            "service_name": receipt.business_service.name,
+            "consumer_code": receipt.bill.consumer_code,
+            "receipt_number": receipt.receipt_number,
+            "receipt_date": receipt.receipt_date.astimezone(ID_TIME_ZONE).strftime("%d/%m/%Y"),
+            "ulb_name": receipt.tenant.name,
+        },
+        event_key=f"collection:receipt:{receipt.tenant_id}:{receipt.receipt_number}",
+        tenant=receipt.tenant_id,
     )

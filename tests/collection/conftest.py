@@ -5,6 +5,7 @@ import pytest
 from billing.services.masters import billing_masters_seed
 from core.models import Role
 from ledger.services import ledger_seed
+from notifications.services import sms_templates_seed
 
 CREATE_URL = "/collection-services/payments/_create"
 VALIDATE_URL = "/collection-services/payments/_validate"
@@ -22,10 +23,11 @@ def tokens_outlive_time_travel(settings):
 
 @pytest.fixture
 def masters(tenants):
-    """Kosh's standard masters (WS, PT, BPA) and the chart of accounts in both demo states."""
+    """Kosh's standard masters (WS, PT, BPA), the chart of accounts in both demo states, and the SMS templates."""
     billing_masters_seed(state_id="pb")
     billing_masters_seed(state_id="od")
     ledger_seed()
+    sms_templates_seed()
 
 
 @pytest.fixture

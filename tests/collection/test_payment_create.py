@@ -11,6 +11,7 @@ from collection.services.receipts import RECEIPT_SOURCE_TYPE
 from core.models import AuditEvent, IdempotencyRecord, Role
 from ledger.models import Voucher
 from ledger.selectors import vouchers_for_source
+from notifications.models import SmsMessage
 from tests.billing.factories import financial_year, month, raise_demand
 from tests.collection.assertions import assert_ledger_balances
 from tests.collection.conftest import BILL_SEARCH_URL, FETCH_URL, SEARCH_URL, VALIDATE_URL
@@ -28,6 +29,7 @@ def nothing_written() -> None:
     assert Voucher.objects.count() == 0
     assert not DemandDetail.objects.exclude(collection_amount=0).exists()
     assert not Bill.objects.exclude(status=Bill.Status.ACTIVE).exists()
+    assert SmsMessage.objects.count() == 0
 
 
 def test_the_digit_integrator_flow_pays_a_bill_in_two_parts(masters, make_employee, token_for, digit_post):
@@ -340,6 +342,7 @@ def test_a_repeat_with_the_same_idempotency_key_answers_the_first_receipt(master
     assert second.json()["Payments"] == first.json()["Payments"]
     assert PaymentDetail.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
+    assert SmsMessage.objects.count() == 1
     assert collections() == {"10:10101": Decimal("100.00")}
 
 
@@ -409,3 +412,19 @@ def test_module_search_finds_that_services_payments_for_an_approver_only_in_its_
     assert found.status_code == 200, found.content
     assert [p["paymentDetails"][0]["businessService"] for p in found.json()["Payments"]] == ["WS"]
     assert refused.status_code == 403
+
+
+def test_a_receipt_queues_the_payers_receipt_sms_once(masters, pay):
+    # given a water bill
+    raise_demand(heads={"10101": "240"})
+
+    # when 100 is paid by a payer with a mobile number
+    [payment] = pay(payment_body(bill_of(), 100)).json()["Payments"]
+
+    # then one receipt SMS is queued to that number, naming the receipt and the amount
+    receipt_number = payment["paymentDetails"][0]["receiptNumber"]
+    [sms] = SmsMessage.objects.all()
+    assert sms.template.code == "COLLECTION_RECEIPT"
+    assert sms.to.endswith("9876500001")
+    assert receipt_number in sms.text and "Rs. 100.00" in sms.text
+    assert sms.event_key == f"collection:receipt:pb.amritsar:{receipt_number}"
