@@ -107,7 +107,14 @@ def jit_exchange(*, service: str, params: dict, attempt: int = 1) -> JitExchange
 
 def jit_call_record(*, exchange: JitExchange, tenant_id: str | None, pi: PaymentInstruction | None) -> JitCall:
     """Keep the call. Call inside the transaction that applies its answer."""
-    return JitCall.objects.create(
+    call = jit_call_build(exchange=exchange, tenant_id=tenant_id, pi=pi)
+    call.save()
+    return call
+
+
+def jit_call_build(*, exchange: JitExchange, tenant_id: str | None, pi: PaymentInstruction | None) -> JitCall:
+    """The call's log row, not yet saved (a scheduled run saves a batch at once)."""
+    return JitCall(
         tenant_id=tenant_id,
         pi=pi,
         service=exchange.service,
@@ -125,7 +132,15 @@ def pi_status_log_write(
     *, pi: PaymentInstruction, service: str, result: str, outcome: str, message: str, call: JitCall | None
 ) -> PIStatusLog:
     """`STATUS_LOG_<SVC>_<RESULT>` for one PI, with the message its page shows."""
-    return PIStatusLog.objects.create(
+    log = pi_status_log_build(pi=pi, service=service, result=result, outcome=outcome, message=message, call=call)
+    log.save()
+    return log
+
+
+def pi_status_log_build(
+    *, pi: PaymentInstruction, service: str, result: str, outcome: str, message: str, call: JitCall | None
+) -> PIStatusLog:
+    return PIStatusLog(
         pi=pi, service=service, status=f"{service}_{result}", outcome=outcome, message=message, jit_call=call
     )
 

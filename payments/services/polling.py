@@ -54,18 +54,20 @@ from payments.clients.jit_messages import (
 from payments.models import (
     Allotment,
     HeadOfAccount,
+    JitCall,
     JitOutcome,
     JitService,
     PaymentInstruction,
     PIBeneficiary,
+    PIStatusLog,
 )
 from payments.services.calls import (
     JitExchange,
     ist_naive,
     jit_app_name,
-    jit_call_record,
+    jit_call_build,
     jit_exchange,
-    pi_status_log_write,
+    pi_status_log_build,
     status_result_of,
 )
 from payments.services.funds import funds_reverse
@@ -126,63 +128,110 @@ class PollResult:
 # --- One PI ---------------------------------------------------------------------------------
 
 
+@dataclass
+class _Answer:
+    pi_id: int
+    exchange: JitExchange
+    parsed: object = None
+
+
+_POLL_RELATED = ("advice", "spending_unit", "parent__advice", "replaces__advice", "tenant")
+
+
 def pi_poll(
     *, pi_id: int, service: str, attempt: int = 1, claimed: bool = False, actor: User | None = None
 ) -> PollResult:
     """Call `service` for one PI and apply the answer. Skipped when another worker holds the PI or the PI has
     moved past the service. `claimed`: the caller (a scheduled run) already holds the PI's lease."""
-    spec = SPECS[service]
     if not claimed and not _pi_claim(pi_id):
         return PollResult(pi_id, service, None, "This PI is being polled by another worker.", "", "")
-    finished = False
+    return pis_poll(pi_ids=[pi_id], service=service, attempt=attempt, actor=actor)[0]
+
+
+def pis_poll(*, pi_ids: list[int], service: str, attempt: int = 1, actor: User | None = None) -> list[PollResult]:
+    """Call `service` for each of the PIs (whose leases the caller holds), one after the other, then apply the
+    answers in one transaction. A PI that moved past the service meanwhile is skipped."""
+    spec = SPECS[service]
+    answers, results = [], []
     try:
-        pi = PaymentInstruction.objects.select_related("advice", "spending_unit", "parent", "replaces").get(pk=pi_id)
-        if not spec.matches(pi):
-            return PollResult(
-                pi_id, service, None, f"{pi.pi_number} is {pi.status}: no {service} call", pi.status, pi.status
-            )
-        exchange = jit_exchange(service=service, params=spec.request(pi).to_params(), attempt=attempt)
-        parsed = None
-        if exchange.outcome == JitOutcome.SUCCESS:
-            try:
-                parsed = spec.parse(exchange.response)
-            except JitProtocolError as exc:
-                exchange.outcome_downgrade(exc.message)
-        result = _answer_apply(spec=spec, pi_id=pi_id, exchange=exchange, parsed=parsed, actor=actor)
-        finished = True
-        return result
+        pis = PaymentInstruction.objects.select_related(*_POLL_RELATED).filter(pk__in=pi_ids).order_by("id")
+        for pi in pis:
+            if not spec.matches(pi):
+                note = f"{pi.pi_number} is {pi.status}: no {service} call"
+                results.append(PollResult(pi.pk, service, None, note, pi.status, pi.status))
+                continue
+            exchange = jit_exchange(service=service, params=spec.request(pi).to_params(), attempt=attempt)
+            answer = _Answer(pi.pk, exchange)
+            if exchange.outcome == JitOutcome.SUCCESS:
+                try:
+                    answer.parsed = spec.parse(exchange.response)
+                except JitProtocolError as exc:
+                    exchange.outcome_downgrade(exc.message)
+            answers.append(answer)
+        if answers:
+            results.extend(_answers_apply(spec=spec, answers=answers, actor=actor))
     finally:
-        if not finished:
-            PaymentInstruction.objects.filter(pk=pi_id).update(poll_lease_until=None)
+        # Leases of PIs whose answers were not applied (skipped, or an error on the way) end here.
+        PaymentInstruction.objects.filter(pk__in=pi_ids, poll_lease_until__isnull=False).update(poll_lease_until=None)
+    return results
 
 
 @transaction.atomic
-def _answer_apply(*, spec: ServiceSpec, pi_id: int, exchange: JitExchange, parsed, actor) -> PollResult:
-    pi = PaymentInstruction.objects.select_for_update(of=("self",)).select_related("advice").get(pk=pi_id)
-    from_status = pi.status
-    call = jit_call_record(exchange=exchange, tenant_id=pi.tenant_id, pi=pi)
-    applied = None
-    if spec.matches(pi):
-        if exchange.outcome == JitOutcome.SUCCESS:
-            applied = spec.apply(pi, parsed)
-        elif exchange.outcome == JitOutcome.ERROR and exchange.response is not None and spec.on_error:
-            applied = spec.on_error(pi, exchange)
-    result = applied.result if applied else status_result_of(exchange.outcome)
-    for logged in [pi, *(applied.also_log if applied else [])]:
-        pi_status_log_write(
-            pi=logged,
-            service=spec.service,
-            result=result,
-            outcome=exchange.outcome,
-            message=exchange.message,
-            call=call,
+def _answers_apply(*, spec: ServiceSpec, answers: list[_Answer], actor) -> list[PollResult]:
+    """Keep every call and apply every answer: the PIs are locked (in id order) and re-checked, so an answer
+    for a PI that moved on meanwhile is kept but changes nothing."""
+    _commit_without_flush_wait()
+    locked = {
+        pi.pk: pi
+        for pi in PaymentInstruction.objects.select_for_update(of=("self",))
+        .select_related("advice")
+        .filter(pk__in=[answer.pi_id for answer in answers])
+        .order_by("id")
+    }
+    calls = JitCall.objects.bulk_create(
+        jit_call_build(exchange=answer.exchange, tenant_id=locked[answer.pi_id].tenant_id, pi=locked[answer.pi_id])
+        for answer in answers
+    )
+    logs, results = [], []
+    for answer, call in zip(answers, calls, strict=True):
+        pi, exchange = locked[answer.pi_id], answer.exchange
+        from_status = pi.status
+        applied = None
+        if spec.matches(pi):
+            if exchange.outcome == JitOutcome.SUCCESS:
+                applied = spec.apply(pi, answer.parsed)
+            elif exchange.outcome == JitOutcome.ERROR and exchange.response is not None and spec.on_error:
+                applied = spec.on_error(pi, exchange)
+        result = applied.result if applied else status_result_of(exchange.outcome)
+        logs.extend(
+            pi_status_log_build(
+                pi=logged,
+                service=spec.service,
+                result=result,
+                outcome=exchange.outcome,
+                message=exchange.message,
+                call=call,
+            )
+            for logged in [pi, *(applied.also_log if applied else [])]
         )
-    pi.polled_at, pi.poll_lease_until = timezone.now(), None
-    pi.save(update_fields=["polled_at", "poll_lease_until", "updated_at"])
-    if pi.status != from_status:
-        audit_record(actor=actor, entity=pi, action=f"JIT_{spec.service}", from_state=from_status, to_state=pi.status)
-        expense_payment_status_refresh(payment=pi.payment)
-    return PollResult(pi.pk, spec.service, exchange.outcome, exchange.message, from_status, pi.status)
+        if pi.status != from_status:
+            audit_record(
+                actor=actor, entity=pi, action=f"JIT_{spec.service}", from_state=from_status, to_state=pi.status
+            )
+            expense_payment_status_refresh(payment=pi.payment)
+        results.append(PollResult(pi.pk, spec.service, exchange.outcome, exchange.message, from_status, pi.status))
+    PIStatusLog.objects.bulk_create(logs)
+    PaymentInstruction.objects.filter(pk__in=locked).update(polled_at=timezone.now(), poll_lease_until=None)
+    return results
+
+
+def _commit_without_flush_wait() -> None:
+    """PostgreSQL: this transaction commits without waiting for its WAL flush. A crash can lose only the last
+    few answers' transactions whole (never half of one), and a lost answer is simply asked for again: the PI
+    keeps its status, so the next poll repeats the call and re-applies it. A poll does not wait on the disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _pi_claim(pi_id: int) -> bool:
@@ -268,13 +317,12 @@ def jit_poll_run(*, service: str, tenant_id: str | None = None) -> RunSummary:
     while ids := pis_claim(
         service=service, started_at=started_at, limit=settings.KOSH_JIT_POLL_BATCH_SIZE, tenant_id=tenant_id
     ):
-        for pi_id in ids:
-            result = pi_poll(pi_id=pi_id, service=service, claimed=True)
+        for result in pis_poll(pi_ids=ids, service=service):
             summary.polled += 1
             key = result.outcome or "SKIPPED"
             summary.outcomes[key] = summary.outcomes.get(key, 0) + 1
             if result.outcome == JitOutcome.NO_RESPONSE:
-                summary.retry_queued.append(pi_id)
+                summary.retry_queued.append(result.pi_id)
     if summary.retry_queued and settings.KOSH_JIT_POLL_RETRIES > 0:
         from payments.tasks import pi_poll_task
 

@@ -17,6 +17,8 @@ from simulators.jit.models import SimAllotment, SimBeneficiary, SimBill, SimScen
 
 IST = ZoneInfo("Asia/Kolkata")
 SESSION_SECONDS = 30 * 60
+SESSION_CACHE_SECONDS = 5
+_session_cache: dict[str, tuple[SimSession, float]] = {}
 NO_SESSION_MESSAGE = "No valid session encryption key"
 SERVICES = ("VA", "PI", "PIS", "PAG", "PD", "FD", "COR", "FTPS", "FTFPS")
 
@@ -54,13 +56,25 @@ def sim_session_open(*, client_id: str) -> SimSession:
 
 
 def sim_session_get(*, token: str) -> SimSession | None:
+    """The live session with this token. Kept in the process for a few seconds, as a treasury gateway would
+    keep it, so a call does not cost a lookup; ending sessions (sim_sessions_expire) takes effect within that."""
     if not token:
         return None
-    return SimSession.objects.filter(token=token, expires_at__gt=timezone.now()).first()
+    now = timezone.now()
+    cached = _session_cache.get(token)
+    if cached is not None and cached[1] > time.monotonic() and cached[0].expires_at > now:
+        return cached[0]
+    session = SimSession.objects.filter(token=token, expires_at__gt=now).first()
+    if session is not None:
+        _session_cache[token] = (session, time.monotonic() + SESSION_CACHE_SECONDS)
+    else:
+        _session_cache.pop(token, None)
+    return session
 
 
 def sim_sessions_expire() -> int:
     """End every session at once, as the treasury does after its timeout (clients must authenticate again)."""
+    _session_cache.clear()
     return SimSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
 
@@ -157,17 +171,21 @@ def sim_service_answer(*, service_id: str, params: dict) -> SimAnswer:
             return SimAnswer(service_id, [], error_msgs=({"errorCode": "340", "errorMsg": message},))
         return SimAnswer(service_id, [], error_msg=message)
     handler = _HANDLERS[service_id]
+    if service_id in _READ_MOSTLY:
+        return handler(params, scenario)
     with transaction.atomic():
         return handler(params, scenario)
 
 
 def _scenario_take(service_id: str) -> SimScenario | None:
-    """The scenario for this call; one limited to N calls counts this one."""
+    """The scenario for this call; one limited to N calls counts this one (read unlocked otherwise: a plain
+    answer writes nothing)."""
+    scenario = SimScenario.objects.filter(service=service_id).first()
+    if scenario is None or scenario.remaining_calls is None:
+        return scenario
     with transaction.atomic():
-        scenario = SimScenario.objects.select_for_update().filter(service=service_id).first()
-        if scenario is None or scenario.remaining_calls is None:
-            return scenario
-        if scenario.remaining_calls == 0:
+        scenario = SimScenario.objects.select_for_update().get(pk=scenario.pk)
+        if not scenario.remaining_calls:
             return None
         scenario.remaining_calls -= 1
         scenario.save(update_fields=["remaining_calls", "updated_at"])
@@ -200,8 +218,10 @@ def _amount(text) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _bill(jit_bill_no, kind: str | None = None) -> SimBill | None:
-    bills = SimBill.objects.select_for_update().filter(jit_bill_no=str(jit_bill_no or ""))
+def _bill(jit_bill_no, kind: str | None = None, *, lock: bool = True) -> SimBill | None:
+    bills = SimBill.objects.filter(jit_bill_no=str(jit_bill_no or ""))
+    if lock:
+        bills = bills.select_for_update()
     if kind:
         bills = bills.filter(kind=kind)
     return bills.first()
@@ -419,14 +439,26 @@ def _pd(params: dict, scenario) -> SimAnswer:
 
 
 def _fail(bill: SimBill, scenario) -> list[SimBeneficiary]:
-    """Fail the paid beneficiaries the scenario names; every failed one of the bill, in order."""
+    """Fail the paid beneficiaries the scenario names; every failed one of the bill, in order. Each change is a
+    conditional update (no transaction needed), so a bill with nothing to fail is read once."""
     failing = set(scenario.fail_benf_ids) if scenario else set()
-    for beneficiary in bill.beneficiaries.filter(status=SimBeneficiary.Status.PAID, benf_id__in=failing):
-        beneficiary.status = SimBeneficiary.Status.FAILED
-        beneficiary.failed_reason = scenario.failed_reason
-        beneficiary.challan_no, beneficiary.challan_date = _number("CHL"), _today()
-        beneficiary.save()
-    return list(bill.beneficiaries.filter(status=SimBeneficiary.Status.FAILED))
+    failed = []
+    for beneficiary in bill.beneficiaries.order_by("id"):
+        if beneficiary.status == SimBeneficiary.Status.PAID and beneficiary.benf_id in failing:
+            beneficiary.status = SimBeneficiary.Status.FAILED
+            beneficiary.failed_reason = scenario.failed_reason
+            beneficiary.challan_no, beneficiary.challan_date = _number("CHL"), _today()
+            changed = SimBeneficiary.objects.filter(pk=beneficiary.pk, status=SimBeneficiary.Status.PAID).update(
+                status=beneficiary.status,
+                failed_reason=beneficiary.failed_reason,
+                challan_no=beneficiary.challan_no,
+                challan_date=beneficiary.challan_date,
+            )
+            if not changed:
+                beneficiary.refresh_from_db()
+        if beneficiary.status == SimBeneficiary.Status.FAILED:
+            failed.append(beneficiary)
+    return failed
 
 
 def _failed_details(beneficiary: SimBeneficiary, bill: SimBill) -> dict:
@@ -444,7 +476,7 @@ def _fd(params: dict, scenario) -> SimAnswer:
         if not params.get(name):
             return _error("FD", f"{name} is mandatory")
     data = []
-    bills = SimBill.objects.select_for_update().filter(kind=SimBill.Kind.PI).exclude(voucher_no="")
+    bills = SimBill.objects.filter(kind=SimBill.Kind.PI).exclude(voucher_no="")
     for bill in bills.filter(voucher_date__gte=str(params["voucherDate"])[:10]).order_by("id"):
         failed = _fail(bill, scenario)
         if failed:
@@ -549,7 +581,7 @@ def _ftps(params: dict, scenario) -> SimAnswer:
 
 
 def _ftfps(params: dict, scenario) -> SimAnswer:
-    bill = _bill(params.get("jitCorBillNo"), SimBill.Kind.COR)
+    bill = _bill(params.get("jitCorBillNo"), SimBill.Kind.COR, lock=False)
     if bill is None:
         return _error("FTFPS", f"No revised bill {params.get('jitCorBillNo')}")
     if not bill.online_bill_ref_no or params.get("billRefNo") != bill.online_bill_ref_no:
@@ -571,6 +603,9 @@ def _ftfps(params: dict, scenario) -> SimAnswer:
         ],
     )
 
+
+# Answered outside a transaction: they only read, or change rows by conditional updates.
+_READ_MOSTLY = frozenset({"VA", "FD", "FTFPS"})
 
 _HANDLERS = {
     "VA": _va,
