@@ -428,3 +428,42 @@ def test_a_receipt_queues_the_payers_receipt_sms_once(masters, pay):
     assert sms.to.endswith("9876500001")
     assert receipt_number in sms.text and "Rs. 100.00" in sms.text
     assert sms.event_key == f"collection:receipt:pb.amritsar:{receipt_number}"
+
+
+def test_one_payment_over_two_bills_makes_a_receipt_for_each(masters, pay):
+    # given two consumers' water bills
+    raise_demand(consumer="WS-1", heads={"10101": "240"})
+    raise_demand(consumer="WS-2", heads={"10101": "100"})
+    first, second = bill_of(consumer="WS-1"), bill_of(consumer="WS-2")
+    body = payment_body(first, 240)
+    body["paymentDetails"] += payment_body(second, 100)["paymentDetails"]
+    body["totalAmountPaid"] = "340"
+
+    # when one payment pays both
+    response = pay(body)
+
+    # then it carries two receipts, each bill is PAID and each demand holds its own amount
+    assert response.status_code == 200, response.content
+    [payment] = response.json()["Payments"]
+    assert payment["totalDue"] == 340
+    assert len({detail["receiptNumber"] for detail in payment["paymentDetails"]}) == 2
+    assert set(Bill.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {"PAID"}
+    assert collections("WS-1") == {"10:10101": Decimal("240.00")}
+    assert collections("WS-2") == {"10:10101": Decimal("100.00")}
+    assert_ledger_balances()
+
+
+def test_a_bill_named_twice_in_one_payment_is_refused(masters, pay):
+    # given a bill
+    raise_demand()
+    body = payment_body(bill_of(), 100)
+
+    # when one payment names it twice
+    body["paymentDetails"] *= 2
+    body["totalAmountPaid"] = "200"
+    response = pay(body)
+
+    # then it is refused
+    assert response.status_code == 400, response.content
+    assert response.json()["Errors"][0]["code"] == "DUPLICATE_BILLID"
+    nothing_written()

@@ -188,3 +188,32 @@ def test_a_payment_of_another_module_is_not_found(masters, pay, workflow):
 
     # then it is not found there
     assert response.status_code == 404, response.content
+
+
+def test_an_unknown_payment_is_not_found(masters, workflow):
+    # given no payments; when one is cancelled
+    response = workflow("CANCEL", ["00000000-0000-4000-8000-000000000000"], reason="mistake")
+
+    # then it is not found
+    assert response.status_code == 404, response.content
+    assert response.json()["Errors"][0]["code"] == "INVALID_PAYMENT_ID"
+
+
+def test_one_request_takes_one_action(masters, pay, digit_post, approver_token):
+    # given two receipts
+    raise_demand(consumer="WS-1")
+    raise_demand(consumer="WS-2")
+    one, two = paid(pay, bill_of(consumer="WS-1"), 100), paid(pay, bill_of(consumer="WS-2"), 100)
+
+    # when one request approves one and cancels the other
+    items = [
+        {"paymentId": str(one.pk), "action": "APPROVE", "tenantId": "pb.amritsar"},
+        {"paymentId": str(two.pk), "action": "CANCEL", "tenantId": "pb.amritsar", "reason": "mistake"},
+    ]
+    response = digit_post(
+        "/collection-services/payments/WS/_workflow", approver_token, body={"PaymentWorkflows": items}
+    )
+
+    # then the request is refused and both receipts stand
+    assert response.status_code == 400, response.content
+    assert set(Payment.objects.values_list("instrument_status", flat=True)) == {InstrumentStatus.APPROVED}
