@@ -20,6 +20,7 @@ from payments.models import JitOutcome, JitService, PaymentInstruction
 from payments.services.calls import IST, jit_app_name, jit_call_record, jit_exchange, pi_status_log_write
 from payments.services.instructions import expense_payment_status_refresh
 from payments.services.polling import failed_apply
+from payments.services.sms import beneficiary_status_sms_queue
 
 FD_STATUSES = (PaymentInstruction.Status.SUCCESSFUL, PaymentInstruction.Status.PARTIAL)
 
@@ -63,6 +64,7 @@ def fd_run(*, actor: User | None = None) -> FdRunSummary:
             if exchange.outcome == JitOutcome.SUCCESS and pi.pi_number in listed:
                 applied = failed_apply(pi, bills)
                 changed += bool(applied.changed)
+                beneficiary_status_sms_queue(pi=pi, service=JitService.FD, beneficiaries=applied.changed)
             pi_status_log_write(
                 pi=pi,
                 service=JitService.FD,

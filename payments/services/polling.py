@@ -72,6 +72,7 @@ from payments.services.calls import (
 )
 from payments.services.funds import funds_reverse
 from payments.services.instructions import expense_payment_status_refresh
+from payments.services.sms import beneficiary_status_sms_queue
 
 Status = PaymentInstruction.Status
 Type = PaymentInstruction.Type
@@ -219,6 +220,8 @@ def _answers_apply(*, spec: ServiceSpec, answers: list[_Answer], actor) -> list[
                 actor=actor, entity=pi, action=f"JIT_{spec.service}", from_state=from_status, to_state=pi.status
             )
             expense_payment_status_refresh(payment=pi.payment)
+        if applied and applied.changed:
+            beneficiary_status_sms_queue(pi=pi, service=spec.service, beneficiaries=applied.changed)
         results.append(PollResult(pi.pk, spec.service, exchange.outcome, exchange.message, from_status, pi.status))
     PIStatusLog.objects.bulk_create(logs)
     PaymentInstruction.objects.filter(pk__in=locked).update(polled_at=timezone.now(), poll_lease_until=None)

@@ -12,8 +12,12 @@ def jit_key_dir(tmp_path_factory):
 
 @pytest.fixture
 def jit(settings, live_server, jit_key_dir):
-    """Kosh's JIT client pointed at the simulator, over real HTTP on the live server."""
+    """Kosh's JIT client pointed at the simulator, over real HTTP on the live server; SMS to the console."""
+    from notifications.services import sms_templates_seed
     from simulators.jit import crypto
+
+    settings.KOSH_SMS_PROVIDER = "console"
+    sms_templates_seed()
 
     settings.KOSH_JIT_SIMULATOR_KEY_DIR = str(jit_key_dir)
     settings.KOSH_JIT_BASE_URL = f"{live_server.url}/simulators/jit"

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from notifications.models import SmsMessage
 from payments.models import JitCall, PaymentInstruction, PIBeneficiary
 from payments.services.polling import jit_poll_run
 from simulators.jit.services import sim_scenario_set
@@ -27,6 +28,10 @@ def banners(client, user, pi) -> list[str]:
     return [message.message for message in response.context["jit_messages"]]
 
 
+def failed_sms():
+    return SmsMessage.objects.filter(event_key__startswith="jit:FTFPS:")
+
+
 def beneficiary_statuses(pi):
     return list(pi.beneficiaries.order_by("id").values_list("payment_status", flat=True))
 
@@ -48,6 +53,7 @@ def test_no_response_leaves_statuses_and_shows_the_no_response_message(paid_revi
     html = page(client, pi_viewer, paid_revision)
     assert NO_RESPONSE in html
     assert "Generate Revised PI" not in html
+    assert failed_sms().count() == 0
 
 
 def test_the_system_keeps_trying_until_a_response_is_received(paid_revision, client, pi_viewer):
@@ -80,6 +86,7 @@ def test_an_error_is_stored_and_shown_in_jits_words_and_changes_nothing(paid_rev
     html = page(client, pi_viewer, paid_revision)
     assert "On call of FTFPS API: Token number is not valid for this bill" in html
     assert "Generate Revised PI" not in html
+    assert failed_sms().count() == 0
 
 
 def test_a_response_marks_the_listed_beneficiaries_failed_and_enables_revision(paid_revision, client, pi_creator):
@@ -104,9 +111,15 @@ def test_a_response_marks_the_listed_beneficiaries_failed_and_enables_revision(p
     assert UPDATED in html
     assert "Generate Revised PI" in html
     assert beneficiary.account_number not in html
+    sms = failed_sms().get()
+    assert sms.to == beneficiary.mobile_number
+    assert sms.text == (
+        f"Payment of Rs. {beneficiary.amount:.2f} for MUKTA, transaction {beneficiary.utr_number} is failed. "
+        "Contact MUKTA Cell at ULB for more detail. MUKTA - Govt. of Odisha."
+    )
 
 
-def test_a_repeated_poll_reports_the_same_failure_without_changing_anything(paid_revision):
+def test_a_repeated_poll_reports_the_same_failure_without_a_second_sms(paid_revision):
     beneficiary = paid_revision.beneficiaries.get()
     sim_scenario_set(service="FTFPS", fail_benf_ids=[beneficiary.beneficiary_number])
     jit_poll_run(service="FTFPS")
@@ -122,3 +135,4 @@ def test_a_repeated_poll_reports_the_same_failure_without_changing_anything(paid
     beneficiary.refresh_from_db()
     assert beneficiary.updated_at == first_change
     assert JitCall.objects.filter(service="FTFPS", outcome="SUCCESS").count() == 2
+    assert failed_sms().count() == 1

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from notifications.models import SmsMessage
 from payments.models import FundsSummary, FundTransaction, JitCall, PaymentInstruction, PIBeneficiary
 from payments.services.bills import BankAccountInput, payee_bank_account_change
 from payments.services.failures import fd_run
@@ -68,6 +69,8 @@ def test_full_chain_moves_every_status_of_the_transition_table(jit, city, funded
     pi.refresh_from_db()
     assert pi.status == Status.SUCCESSFUL
     assert statuses(pi) == [Benf.SUCCESSFUL] * 3
+    # one "payment successful" SMS per beneficiary, however many PD calls it took
+    assert SmsMessage.objects.filter(event_key__startswith="jit:PD:").count() == 3
 
     # FD: one payment bounced → PARTIAL, that beneficiary failed with reason and challan; funds untouched
     funds_before_fd = available(pi)
@@ -79,6 +82,9 @@ def test_full_chain_moves_every_status_of_the_transition_table(jit, city, funded
     failed = pi.beneficiaries.get(pk=b.pk)
     assert failed.failed_reason == "Account closed" and failed.challan_number.startswith("CHL")
     assert available(pi) == funds_before_fd
+    assert list(SmsMessage.objects.filter(event_key__startswith="jit:FD:").values_list("to", flat=True)) == [
+        failed.mobile_number
+    ]
 
     # COR after the account is corrected: a revised PI for the failed one, the original COMPLETED
     payee_bank_account_change(
