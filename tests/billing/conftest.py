@@ -5,6 +5,7 @@ import pytest
 from billing.models import BusinessService
 from billing.services.masters import billing_masters_seed
 from core.models import Role
+from tests.billing.assertions import assert_bill_totals_consistent
 
 FETCH_URL = "/billing-service/bill/v2/_fetchbill"
 GENERATE_URL = "/billing-service/bill/v2/_generate"
@@ -31,6 +32,14 @@ def masters(tenants):
     return {service.code: service for service in BusinessService.objects.filter(tenant_id="pb")}
 
 
+def bills_checked(response):
+    """Every bill an API answers is checked with the shared helper before the test sees it."""
+    if response.status_code in (200, 201) and response["Content-Type"] == "application/json":
+        for bill in response.json().get("Bill", []):
+            assert_bill_totals_consistent(bill)
+    return response
+
+
 @pytest.fixture
 def digit_post(api):
     """POST a DIGIT call: criteria in the query string, RequestInfo (with the token) in the body."""
@@ -39,7 +48,7 @@ def digit_post(api):
         query = "&".join(f"{key}={value}" for key, value in (params or {}).items())
         payload = {"RequestInfo": {"apiId": "Rainmaker", "ver": ".01", "msgId": "1|en_IN", "authToken": token}}
         payload.update(body or {})
-        return api.post(f"{url}?{query}" if query else url, payload, format="json")
+        return bills_checked(api.post(f"{url}?{query}" if query else url, payload, format="json"))
 
     return post
 

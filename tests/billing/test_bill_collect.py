@@ -8,7 +8,7 @@ from billing.models import Bill, BillAccountDetail
 from billing.services.demo import BILL_COLLECT_SAMPLE
 from core.models import AuditEvent, Role
 from tests.billing.assertions import assert_bill_totals_consistent
-from tests.billing.conftest import IMPORT_URL
+from tests.billing.conftest import IMPORT_URL, bills_checked
 
 SAMPLE = BILL_COLLECT_SAMPLE.read_bytes()
 
@@ -35,12 +35,14 @@ EXTERNAL_ENTITY = SAMPLE.replace(
 @pytest.fixture
 def post_xml(api, billing_token):
     def post(document: bytes, tenant="pb.amritsar", token=None, content_type="application/xml"):
-        return api.generic(
-            "POST",
-            f"{IMPORT_URL}?tenantId={tenant}",
-            document,
-            content_type=content_type,
-            HTTP_AUTHORIZATION=f"Bearer {token or billing_token}",
+        return bills_checked(
+            api.generic(
+                "POST",
+                f"{IMPORT_URL}?tenantId={tenant}",
+                document,
+                content_type=content_type,
+                HTTP_AUTHORIZATION=f"Bearer {token or billing_token}",
+            )
         )
 
     return post
