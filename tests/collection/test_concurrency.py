@@ -7,7 +7,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from billing.models import Bill, DemandDetail
-from collection.models import Payment, PaymentDetail
+from collection.models import Payment, PaymentDetail, Remittance
 from ledger.models import Voucher
 from tests.billing.factories import raise_demand
 from tests.collection.assertions import assert_ledger_balances
@@ -76,4 +76,42 @@ def test_twenty_callers_paying_one_bill_at_once_are_applied_once_and_the_rest_re
     assert Voucher.objects.count() == 1
     bill.refresh_from_db()
     assert bill.status == (Bill.Status.PAID if accepted[0] >= 240 else Bill.Status.PARTIALLY_PAID)
+    assert_ledger_balances()
+
+
+def test_two_approvers_remitting_one_receipt_at_once_make_one_remittance(masters, collector_token, approver_token):
+    # given a cash receipt
+    raise_demand(heads={"10101": "240"})
+    response = APIClient().post(
+        CREATE_URL,
+        {"RequestInfo": {"authToken": collector_token}, "Payment": payment_body(bill_of(), 240)},
+        format="json",
+    )
+    receipt = response.json()["Payments"][0]["paymentDetails"][0]["receiptNumber"]
+    body = {
+        "RequestInfo": {"authToken": approver_token},
+        "Remittance": {
+            "tenantId": "pb.amritsar",
+            "bankAccount": "SBIN000123456",
+            "remittanceReceipts": [{"receipt": receipt}],
+        },
+    }
+    start_together = threading.Barrier(2)
+
+    def remit():
+        try:
+            connection.ensure_connection()
+            start_together.wait(timeout=60)
+            return APIClient().post("/collection-services/remittances/_create", body, format="json")
+        finally:
+            connection.close()
+
+    # when two approvers remit it at the same moment
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = [future.result() for future in [pool.submit(remit), pool.submit(remit)]]
+
+    # then one remittance is made and the other approver is told the receipt is remitted
+    assert sorted(response.status_code for response in responses) == [200, 400], [r.content for r in responses]
+    assert Remittance.objects.count() == 1
+    assert Voucher.objects.filter(type=Voucher.Type.CONTRA).count() == 1
     assert_ledger_balances()
