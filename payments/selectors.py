@@ -14,7 +14,6 @@ from payments.models import (
     Allotment,
     ExpenseBill,
     FundTransaction,
-    JitCall,
     JitOutcome,
     JitService,
     PaymentInstruction,
@@ -123,10 +122,6 @@ def pi_latest_messages(*, pi: PaymentInstruction) -> list[JitMessage]:
 
 def pi_call_history(*, pi: PaymentInstruction, limit: int = 50) -> QuerySet[PIStatusLog]:
     return PIStatusLog.objects.filter(pi=pi).select_related("jit_call").order_by("-created_at", "-id")[:limit]
-
-
-def jit_calls_of(*, pi: PaymentInstruction) -> QuerySet[JitCall]:
-    return JitCall.objects.filter(pi=pi).order_by("-created_at", "-id")
 
 
 def expense_bill_search(*, tenant_id: str, bill_numbers: list[str] = ()) -> QuerySet[ExpenseBill]:

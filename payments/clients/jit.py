@@ -135,10 +135,6 @@ class JitClient:
             self._session_drop(session)
             return self._service_call(self._session(), service_id, params)
 
-    def forget_session(self) -> None:
-        with self._sessions_lock:
-            self._sessions.pop(self._session_key, None)
-
     # --- Session ---------------------------------------------------------------------------
 
     @property

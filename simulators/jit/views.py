@@ -3,9 +3,10 @@ control endpoint for tests and demos. Plain Django views: this is the treasury's
 
 import hmac
 import json
+from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,18 @@ from simulators.jit.services import (
 )
 
 
+def simulator_only(view):
+    """The simulator answers nothing under production settings, where Kosh talks to the real treasury."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if settings.KOSH_ENVIRONMENT == "production":
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 def _refuse(message: str, status: int) -> JsonResponse:
     return JsonResponse({"status": 0, "errorMsg": message}, status=status)
 
@@ -34,6 +47,7 @@ def _json_body(request) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
+@simulator_only
 @csrf_exempt
 @require_POST
 def authenticate(request):
@@ -55,6 +69,7 @@ def authenticate(request):
     return JsonResponse({"status": 1, "authToken": session.token, "sek": crypto.aes_encrypt(app_key, session.sek)})
 
 
+@simulator_only
 @csrf_exempt
 @require_POST
 def service_data(request):
@@ -80,6 +95,7 @@ def service_data(request):
     return HttpResponse(crypto.aes_encrypt(rek, plain), content_type="text/plain")
 
 
+@simulator_only
 @csrf_exempt
 @require_POST
 def scenario_set(request):

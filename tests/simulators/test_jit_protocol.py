@@ -104,3 +104,11 @@ def test_a_scenario_error_comes_back_as_jits_error_message(jit):
 
     assert response.is_error
     assert response.error_text == "Service temporarily unavailable"
+
+
+def test_the_simulator_answers_nothing_under_production_settings(client, settings):
+    settings.KOSH_ENVIRONMENT = "production"
+
+    response = client.post("/simulators/jit/webservices/jitfs/v1.0/authenticate", {}, content_type="application/json")
+
+    assert response.status_code == 404
