@@ -40,6 +40,9 @@ def wait_until_settled(message: SmsMessage, timeout: float = 30) -> SmsMessage:
     raise AssertionError(f"SMS {message.pk} still QUEUED after {timeout} s ({message.last_error})")
 
 
+# The worker thread, the live server and the test write the outbox at once: PostgreSQL takes that; SQLite's shared
+# in-memory test database answers "table is locked" instead of waiting.
+@pytest.mark.postgres
 def test_a_worker_retries_through_the_broker_until_the_gateway_takes_the_message(
     tenants, sms_templates, sms_gateway, settings, notifications_worker
 ):
