@@ -11,10 +11,16 @@ def jit_key_dir(tmp_path_factory):
 
 
 @pytest.fixture
-def jit(settings, live_server, jit_key_dir):
+def jit(settings, live_server, jit_key_dir, monkeypatch):
     """Kosh's JIT client pointed at the simulator, over real HTTP on the live server; SMS to the console."""
+    from django.db import connection
+
     from notifications.services import sms_templates_seed
     from simulators.jit import crypto
+
+    # The live server answers each request in a new thread: its connection must close with the request, or
+    # PostgreSQL keeps the test database busy at teardown.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
 
     settings.KOSH_SMS_PROVIDER = "console"
     sms_templates_seed()

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def jit(settings, live_server, tmp_path_factory):
+def jit(settings, live_server, tmp_path_factory, monkeypatch):
+    from django.db import connection
+
     from simulators.jit import crypto
+
+    # Live-server request threads close their connections with the request (see tests/payments/conftest.py).
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
 
     settings.KOSH_JIT_SIMULATOR_KEY_DIR = str(tmp_path_factory.getbasetemp() / "jit-protocol-keys")
     settings.KOSH_JIT_BASE_URL = f"{live_server.url}/simulators/jit"
