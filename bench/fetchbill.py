@@ -1,7 +1,8 @@
 """`_fetchbill` over HTTP for bills that are already valid, N concurrent clients, beside a baseline of the lightest
 authenticated DIGIT call (`businessservices/_search`: the same token, role check and envelope, one indexed read).
 
-    .venv/bin/python bench/fetchbill.py [--clients 16] [--seconds 20] [--consumers 1000] [--workers 4]
+    .venv/bin/python bench/fetchbill.py [--clients 16] [--seconds 20] [--rounds 2] [--consumers 1000]
+                                        [--workers 4] [--threads 4] [--reuse-database]
 
 Starts what it needs: its own PostgreSQL database (kosh_bench_bill, recreated, migrated and seeded each run) and
 gunicorn with production settings on a free local port. Each client is its own process with a keep-alive
@@ -214,8 +215,9 @@ def client_run(port: int, token: str, paths: list[str], start_at: float, stop_at
     results.put((latencies, errors))
 
 
-def measure(port: int, token: str, paths: list[str], clients: int, seconds: float) -> dict:
-    """Run `clients` processes for warm-up + `seconds`; count only what starts and ends in the measured window."""
+def measure(port: int, token: str, paths: list[str], clients: int, seconds: float) -> tuple[list[float], int]:
+    """Run `clients` processes for a warm-up and then `seconds`; answer the latencies of the requests begun in
+    the measured window, and the count of failed ones."""
     results = multiprocessing.Queue()
     # perf_counter is the system's monotonic clock, the same in every client process.
     start_at = time.perf_counter() + 1 + WARM_UP_SECONDS
@@ -229,13 +231,16 @@ def measure(port: int, token: str, paths: list[str], clients: int, seconds: floa
     collected = [results.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join()
-    latencies = sorted(latency for values, _ in collected for latency in values)
-    errors = sum(count for _, count in collected)
+    return [latency for values, _ in collected for latency in values], sum(count for _, count in collected)
+
+
+def summary(runs: list[tuple[list[float], int]], seconds: float) -> dict:
+    latencies = sorted(latency for values, _ in runs for latency in values)
     if not latencies:
         raise SystemExit("no request succeeded")
     return {
         "requests": len(latencies),
-        "errors": errors,
+        "errors": sum(errors for _, errors in runs),
         "seconds": seconds,
         "requests_per_second": len(latencies) / seconds,
         "p50_ms": latencies[len(latencies) // 2] * 1000,
@@ -250,6 +255,8 @@ def main() -> None:
     parser.add_argument("--consumers", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--rounds", type=int, default=2, help="baseline and fetch phases alternate this many times")
+    parser.add_argument("--reuse-database", action="store_true", help="keep the database a previous run seeded")
     args = parser.parse_args()
 
     port = free_port()
@@ -258,17 +265,24 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
 
-    database_recreate()
-    subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    if not args.reuse_database:
+        database_recreate()
+        subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
     import django
 
     django.setup()
     from django.db import connection
 
-    print(f"seeding {args.consumers} consumers with three months of water demands and a valid bill each …", flush=True)
-    codes = seed(args.consumers)
+    from billing.models import Bill
+
+    if args.reuse_database:
+        codes = list(Bill.objects.filter(status=Bill.Status.ACTIVE).values_list("consumer_code", flat=True))
+    else:
+        print(f"seeding {args.consumers} consumers with three months of water demands and a valid bill each …")
+        codes = seed(args.consumers)
+    bills_before = Bill.objects.count()
     connection.close()
 
     fetch_paths = [
@@ -280,21 +294,27 @@ def main() -> None:
     server = gunicorn_start(port, server_environment(env), args.workers, args.threads)
     try:
         token = token_get(port)
-        baseline = measure(port, token, baseline_paths, args.clients, args.seconds)
-        fetch = measure(port, token, fetch_paths, args.clients, args.seconds)
+        # Alternating phases share out whatever else the machine is doing between the two calls.
+        baseline_runs, fetch_runs = [], []
+        for _ in range(args.rounds):
+            baseline_runs.append(measure(port, token, baseline_paths, args.clients, args.seconds))
+            fetch_runs.append(measure(port, token, fetch_paths, args.clients, args.seconds))
     finally:
         server.terminate()
         server.wait(timeout=20)
 
-    from billing.models import Bill
-
+    measured_seconds = args.seconds * args.rounds
+    baseline, fetch = summary(baseline_runs, measured_seconds), summary(fetch_runs, measured_seconds)
     bills = Bill.objects.count()
-    if bills != args.consumers:
-        raise SystemExit(f"the fetches made new bills: {bills} bills for {args.consumers} consumers")
+    if bills != bills_before:
+        raise SystemExit(f"the fetches made new bills: {bills} bills, {bills_before} before")
     ratio = baseline["requests_per_second"] / fetch["requests_per_second"]
     rows = [("authenticated businessservices/_search (baseline)", baseline), ("bill/v2/_fetchbill (valid bill)", fetch)]
     print()
-    print(f"{args.clients} clients, {args.seconds:.0f} s each, gunicorn {args.workers}×{args.threads} gthread")
+    print(
+        f"{args.clients} clients, {args.rounds} × {args.seconds:.0f} s per call, {len(codes)} consumers, "
+        f"gunicorn {args.workers}×{args.threads} gthread, load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'call':<52} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, row in rows:
         print(
@@ -317,7 +337,8 @@ def main() -> None:
                 "benchmark": "fetchbill",
                 "clients": args.clients,
                 "seconds": args.seconds,
-                "consumers": args.consumers,
+                "rounds": args.rounds,
+                "consumers": len(codes),
                 "server": f"gunicorn {args.workers} workers × {args.threads} threads (gthread), production settings",
                 "baseline": {key: round(value, 2) for key, value in baseline.items()},
                 "fetchbill": {key: round(value, 2) for key, value in fetch.items()},

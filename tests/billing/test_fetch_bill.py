@@ -407,3 +407,19 @@ def test_unauthenticated_fetch_is_401(masters, api):
     response = api.post(f"{FETCH_URL}?tenantId=pb.amritsar&consumerCode=WS-1&businessService=WS", {}, format="json")
 
     assert response.status_code == 401
+
+
+def test_a_penalty_rate_without_its_tax_head_is_a_clear_refusal(masters, fetch):
+    # given water demands past their due date, but the penalty head removed from the masters
+    raise_demand(raised_days_ago=20)
+    masters["WS"].tax_heads.filter(code="WS_TIME_PENALTY").delete()
+
+    # when the bill is fetched
+    response = fetch()
+
+    # then a 400 names the missing head and no bill is made
+    assert response.status_code == 400
+    [error] = response.json()["Errors"]
+    assert error["code"] == "EG_BS_PENALTY_HEAD_MISSING"
+    assert "WS_TIME_PENALTY" in error["message"]
+    assert not Bill.objects.exists()
