@@ -322,7 +322,7 @@ def jit_poll_run(*, service: str, tenant_id: str | None = None) -> RunSummary:
     ):
         for result in pis_poll(pi_ids=ids, service=service):
             summary.polled += 1
-            key = result.outcome or "SKIPPED"
+            key = str(result.outcome) if result.outcome else "SKIPPED"
             summary.outcomes[key] = summary.outcomes.get(key, 0) + 1
             if result.outcome == JitOutcome.NO_RESPONSE:
                 summary.retry_queued.append(result.pi_id)
