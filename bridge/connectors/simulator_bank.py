@@ -42,7 +42,10 @@ def sessions_close() -> None:
 def _narrative(narratives: tuple[str, ...], key: str) -> str:
     """The value of the bank's keyed `:86:` line `/KEY/value`."""
     prefix = f"/{key}/"
-    return next((line[len(prefix) :].strip() for line in narratives if line.startswith(prefix)), "")
+    for line in narratives:
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip()
+    return ""
 
 
 class SimulatorBankConnector(SponsorBankConnector):

@@ -241,7 +241,8 @@ def _entry(data: dict, sequence: int, currency: str) -> ParsedEntry:
         parts = ("posting_text", "purpose", "applicant_name", "applicant_iban", "additional_purpose")
         narratives = tuple(str(data[key]) for key in parts if data.get(key))
     else:
-        narratives = tuple(line.strip() for line in str(details).split("\n") if line.strip())
+        # The library strips each :86: line and drops empty ones before joining them with newlines.
+        narratives = tuple(str(details).split("\n")) if details else ()
     return ParsedEntry(
         sequence=sequence,
         mark=data["status"],

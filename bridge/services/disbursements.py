@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from bridge.bulk import rows_insert
 from bridge.errors import BridgeRejection, ErrorCode
 from bridge.models import BridgeClient, Disbursement, Envelope
 from bridge.services import wire
@@ -18,6 +19,21 @@ from core.services.audit import audit_record
 
 ZERO = Decimal("0.00")
 _COMPARED = ("mis_reference_number", "beneficiary_id", "beneficiary_name", "amount", "narrative")
+_INSERTED = (
+    "tenant_id",
+    "envelope_id",
+    "disbursement_id",
+    "mis_reference_number",
+    "beneficiary_id",
+    "beneficiary_name",
+    "amount",
+    "narrative",
+    "status",
+    "failure_code",
+    "failure_reason",
+    "received_at",
+    "status_changed_at",
+)
 
 
 def _items(items) -> list[dict]:
@@ -164,20 +180,23 @@ def disbursements_create(*, client: BridgeClient, items) -> list[dict]:
         disbursement_id = values["disbursement_id"] or uuid.uuid4().hex
         created_ids[index] = disbursement_id
         rows.append(
-            Disbursement(
-                tenant_id=client.tenant_id,
-                envelope=envelope,
-                disbursement_id=disbursement_id,
-                mis_reference_number=values["mis_reference_number"],
-                beneficiary_id=values["beneficiary_id"],
-                beneficiary_name=values["beneficiary_name"],
-                amount=values["amount"],
-                narrative=values["narrative"],
-                received_at=now,
-                status_changed_at=now,
+            (
+                client.tenant_id,
+                envelope.pk,
+                disbursement_id,
+                values["mis_reference_number"],
+                values["beneficiary_id"],
+                values["beneficiary_name"],
+                values["amount"],
+                values["narrative"],
+                Disbursement.Status.RECEIVED,
+                "",
+                "",
+                now,
+                now,
             )
         )
-    Disbursement.objects.bulk_create(rows, batch_size=2000)
+    rows_insert(Disbursement, _INSERTED, rows)
     if rows:
         audit_record(
             actor=None,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from bridge.bulk import rows_insert
 from bridge.connectors import connector_for
 from bridge.connectors.base import BankError, PaymentBatch, PaymentItem
 from bridge.models import (
@@ -234,7 +235,7 @@ def envelope_resolve(*, envelope_pk: int) -> str:
                 return "retry"
         else:
             accounts = {b: account for b in beneficiary_ids if (account := inline_account(b)) is not None}
-        resolved, failed = _resolution_record(chunk, accounts)
+        resolved, failed = _resolution_record(envelope_pk, chunk, accounts)
         resolved_count, failed_count = resolved_count + resolved, failed_count + failed
     with transaction.atomic():
         row = _owned(claimed)
@@ -248,24 +249,49 @@ def envelope_resolve(*, envelope_pk: int) -> str:
     return f"resolved {resolved_count}, failed {failed_count}"
 
 
+_ACCOUNT_FIELDS = (
+    "disbursement_id",
+    "fa_type",
+    "account_number",
+    "bank_code",
+    "branch_code",
+    "account_holder_name",
+    "mobile_number",
+    "wallet_provider",
+    "email_address",
+    "resolved_at",
+)
+
+
 @transaction.atomic
-def _resolution_record(chunk: list[tuple[int, str]], accounts: dict) -> tuple[int, int]:
+def _resolution_record(envelope_pk: int, chunk: list[tuple[int, str]], accounts: dict) -> tuple[int, int]:
+    """Snapshot the chunk's accounts and move it on: resolved ones RESOLVED, the others FAILED. The chunk is every
+    RECEIVED row of the envelope between its first and last id, so both updates are range updates."""
     now = timezone.now()
-    resolved_pks = [pk for pk, beneficiary_id in chunk if beneficiary_id in accounts]
-    unresolved_pks = [pk for pk, beneficiary_id in chunk if beneficiary_id not in accounts]
-    DisbursementAccount.objects.bulk_create(
-        [
-            DisbursementAccount(disbursement_id=pk, resolved_at=now, **vars(accounts[beneficiary_id]))
-            for pk, beneficiary_id in chunk
-            if beneficiary_id in accounts
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
+    rows = []
+    for pk, beneficiary_id in chunk:
+        account = accounts.get(beneficiary_id)
+        if account is not None:
+            rows.append(
+                (
+                    pk,
+                    account.fa_type,
+                    account.account_number,
+                    account.bank_code,
+                    account.branch_code,
+                    account.account_holder_name,
+                    account.mobile_number,
+                    account.wallet_provider,
+                    account.email_address,
+                    now,
+                )
+            )
+    rows_insert(DisbursementAccount, _ACCOUNT_FIELDS, rows)
+    in_chunk = Disbursement.objects.filter(
+        envelope_id=envelope_pk, status=Disbursement.Status.RECEIVED, pk__gte=chunk[0][0], pk__lte=chunk[-1][0]
     )
-    resolved = Disbursement.objects.filter(pk__in=resolved_pks, status=Disbursement.Status.RECEIVED).update(
-        status=Disbursement.Status.RESOLVED, status_changed_at=now
-    )
-    failed = Disbursement.objects.filter(pk__in=unresolved_pks, status=Disbursement.Status.RECEIVED).update(
+    resolved = in_chunk.filter(account__isnull=False).update(status=Disbursement.Status.RESOLVED, status_changed_at=now)
+    failed = in_chunk.update(
         status=Disbursement.Status.FAILED,
         failure_code="ACCOUNT_NOT_RESOLVED",
         failure_reason="No account is known for this beneficiary.",

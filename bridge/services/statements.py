@@ -6,12 +6,15 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from operator import itemgetter
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from bridge.bulk import rows_insert
 from bridge.connectors import connector_for
 from bridge.connectors.base import BankError, SponsorBankConnector
 from bridge.models import (
@@ -34,7 +37,7 @@ from core.services.audit import audit_record
 logger = logging.getLogger(__name__)
 
 Reason = ReviewItem.Reason
-LOOKUP_CHUNK = 2000
+LOOKUP_CHUNK = 5000
 
 
 class StatementUploadRejected(Exception):
@@ -214,11 +217,12 @@ class _Reconciliation:
     def __init__(self, statement: Statement):
         self.statement = statement
         self.reviews: list[ReviewItem] = []
-        self.new_recons: dict[int, DisbursementRecon] = {}
+        # Recon rows made by this statement, written with one COPY; earlier ones it reverses, updated in bulk.
+        self.new_recons: dict[int, dict] = {}
         self.reversed_recons: list[DisbursementRecon] = []
-        self.paid: list[int] = []
-        self.reversed: dict[str, list[int]] = {}
+        self.reversal_reasons: set[str] = set()
         self.touched: set[int] = set()
+        self.now = timezone.now()
 
     def review(
         self,
@@ -314,8 +318,7 @@ def _reconcile(statement: Statement, parsed_blocks: tuple[ParsedBlock, ...]) -> 
                 narratives=entry.narratives,
             )
             lines.append(line)
-    disbursements = _disbursements_for(lines)
-    recons = _recons_for([row["pk"] for row in disbursements.values()])
+    disbursements, recons = _disbursements_for(lines)
     for line in (line for line in lines if line.entry.mark == "D"):
         _remittance(run, line, disbursements, recons)
     for line in (line for line in lines if line.entry.mark == "RD"):
@@ -418,36 +421,45 @@ def _programs_by_account(tenant_id: str, identifications: list[str]) -> dict[str
     return found
 
 
-def _disbursements_for(lines: list[_Line]) -> dict[tuple[int, str], dict]:
-    """The disbursements the lines name, keyed by (program, disbursement id), a chunk of ids per query."""
+def _ids_in(column: str, field: str, ids: list):
+    """`field IN ids`. On PostgreSQL as `= ANY(array)`: the ids travel as one parameter, however many there are."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())  # noqa: S611 (column is ours)
+    return Q(**{f"{field}__in": ids})
+
+
+def _chunks(ids: list) -> list[list]:
+    if connection.vendor == "postgresql":
+        return [ids]
+    return [ids[start : start + LOOKUP_CHUNK] for start in range(0, len(ids), LOOKUP_CHUNK)]
+
+
+def _disbursements_for(lines: list[_Line]) -> tuple[dict[tuple[int, str], dict], dict[int, DisbursementRecon]]:
+    """The disbursements the lines name, keyed by (program, disbursement id), and the recon rows they already
+    have. One query per program on PostgreSQL (chunks of ids on SQLite)."""
     wanted: dict[int, set[str]] = {}
     programs = {}
     for line in lines:
         if line.disbursement_id:
             wanted.setdefault(line.program.pk, set()).add(line.disbursement_id)
             programs[line.program.pk] = line.program
-    found = {}
+    found, recon_pks = {}, []
     for program_pk, ids in wanted.items():
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), LOOKUP_CHUNK):
+        for chunk in _chunks(sorted(ids)):
             rows = Disbursement.objects.filter(
+                _ids_in('"bridge_disbursement"."disbursement_id"', "disbursement_id", chunk),
                 tenant_id=programs[program_pk].tenant_id,
                 envelope__program_id=program_pk,
-                disbursement_id__in=ordered[start : start + LOOKUP_CHUNK],
-            ).values("pk", "disbursement_id", "amount", "status", "envelope_id", "bank_batch_id")
+            ).values("pk", "disbursement_id", "amount", "status", "envelope_id", "bank_batch_id", "recon__id")
             for row in rows:
                 found[(program_pk, row["disbursement_id"])] = row
-    return found
-
-
-def _recons_for(disbursement_pks: list[int]) -> dict[int, DisbursementRecon]:
-    found = {}
-    for start in range(0, len(disbursement_pks), LOOKUP_CHUNK):
-        for recon in DisbursementRecon.objects.filter(
-            disbursement_id__in=disbursement_pks[start : start + LOOKUP_CHUNK]
-        ):
-            found[recon.disbursement_id] = recon
-    return found
+                if row["recon__id"] is not None:
+                    recon_pks.append(row["recon__id"])
+    recons = {}
+    for chunk in _chunks(recon_pks):
+        for recon in DisbursementRecon.objects.filter(_ids_in('"bridge_disbursementrecon"."id"', "pk", chunk)):
+            recons[recon.disbursement_id] = recon
+    return found, recons
 
 
 def _matched(run: _Reconciliation, line: _Line, disbursements: dict) -> dict | None:
@@ -490,18 +502,21 @@ def _remittance(run: _Reconciliation, line: _Line, disbursements: dict, recons: 
     if row is None:
         return
     entry, statement = line.entry, run.statement
-    recon = recons.get(row["pk"]) or run.new_recons.get(row["pk"])
-    if recon is not None:
-        if recon.remittance_statement_id == statement.pk and recon.remittance_entry_sequence == entry.sequence:
-            return
-        run.review(
-            line.block,
-            Reason.DUPLICATE_DISBURSEMENT,
-            entry=entry,
-            reference=line.disbursement_id,
-            disbursement_pk=row["pk"],
-            detail="This payment is already on a statement.",
+    new = run.new_recons.get(row["pk"])
+    recon = recons.get(row["pk"])
+    if new is not None or recon is not None:
+        same_line = recon is not None and (
+            recon.remittance_statement_id == statement.pk and recon.remittance_entry_sequence == entry.sequence
         )
+        if not same_line:
+            run.review(
+                line.block,
+                Reason.DUPLICATE_DISBURSEMENT,
+                entry=entry,
+                reference=line.disbursement_id,
+                disbursement_pk=row["pk"],
+                detail="This payment is already on a statement.",
+            )
         return
     if row["status"] not in SHIPPED_STATUSES:
         run.review(
@@ -513,21 +528,30 @@ def _remittance(run: _Reconciliation, line: _Line, disbursements: dict, recons: 
             detail=f"The disbursement is {row['status']}, never sent to the bank.",
         )
         return
-    run.new_recons[row["pk"]] = DisbursementRecon(
-        disbursement_id=row["pk"],
-        envelope_id=row["envelope_id"],
-        bank_batch_id=row["bank_batch_id"],
-        beneficiary_name_from_bank=line.connector.retrieve_beneficiary_name(narratives=entry.narratives)[:140],
-        remittance_reference_number=entry.bank_reference[:35],
-        remittance_statement=statement,
-        remittance_statement_number=line.block.statement_number,
-        remittance_statement_sequence=line.block.sequence_number,
-        remittance_entry_sequence=entry.sequence,
-        remittance_entry_date=entry.entry_date,
-        remittance_value_date=entry.value_date,
-        remittance_amount=abs(entry.amount),
-    )
-    run.paid.append(row["pk"])
+    run.new_recons[row["pk"]] = {
+        "disbursement_id": row["pk"],
+        "envelope_id": row["envelope_id"],
+        "bank_batch_id": row["bank_batch_id"],
+        "beneficiary_name_from_bank": line.connector.retrieve_beneficiary_name(narratives=entry.narratives)[:140],
+        "remittance_reference_number": entry.bank_reference[:35],
+        "remittance_statement_id": statement.pk,
+        "remittance_statement_number": line.block.statement_number,
+        "remittance_statement_sequence": line.block.sequence_number,
+        "remittance_entry_sequence": entry.sequence,
+        "remittance_entry_date": entry.entry_date,
+        "remittance_value_date": entry.value_date,
+        "remittance_amount": abs(entry.amount),
+        "reversal_found": False,
+        "reversal_statement_id": None,
+        "reversal_statement_number": "",
+        "reversal_statement_sequence": "",
+        "reversal_entry_sequence": None,
+        "reversal_entry_date": None,
+        "reversal_value_date": None,
+        "reversal_reason": "",
+        "reversal_amount": None,
+        "created_at": run.now,
+    }
     run.touched.add(row["envelope_id"])
 
 
@@ -537,8 +561,8 @@ def _reversal(run: _Reconciliation, line: _Line, disbursements: dict, recons: di
         return
     entry, statement = line.entry, run.statement
     new = run.new_recons.get(row["pk"])
-    recon = new or recons.get(row["pk"])
-    if recon is None:
+    recon = recons.get(row["pk"])
+    if new is None and recon is None:
         run.review(
             line.block,
             Reason.INVALID_REVERSAL,
@@ -548,31 +572,45 @@ def _reversal(run: _Reconciliation, line: _Line, disbursements: dict, recons: di
             detail="No remittance of this payment has been seen to reverse.",
         )
         return
-    if recon.reversal_found:
-        if recon.reversal_statement_id == statement.pk and recon.reversal_entry_sequence == entry.sequence:
+    reversal = {
+        "reversal_found": True,
+        "reversal_statement_id": statement.pk,
+        "reversal_statement_number": line.block.statement_number,
+        "reversal_statement_sequence": line.block.sequence_number,
+        "reversal_entry_sequence": entry.sequence,
+        "reversal_entry_date": entry.entry_date,
+        "reversal_value_date": entry.value_date,
+        "reversal_reason": line.connector.retrieve_reversal_reason(narratives=entry.narratives)[:255],
+        "reversal_amount": abs(entry.amount),
+    }
+    if new is not None:
+        if new["reversal_found"]:
+            run.review(
+                line.block,
+                Reason.DUPLICATE_REVERSAL,
+                entry=entry,
+                reference=line.disbursement_id,
+                disbursement_pk=row["pk"],
+                detail="This payment is already reversed on a statement.",
+            )
             return
-        run.review(
-            line.block,
-            Reason.DUPLICATE_REVERSAL,
-            entry=entry,
-            reference=line.disbursement_id,
-            disbursement_pk=row["pk"],
-            detail="This payment is already reversed on a statement.",
-        )
-        return
-    reason = line.connector.retrieve_reversal_reason(narratives=entry.narratives)[:255]
-    recon.reversal_found = True
-    recon.reversal_statement = statement
-    recon.reversal_statement_number = line.block.statement_number
-    recon.reversal_statement_sequence = line.block.sequence_number
-    recon.reversal_entry_sequence = entry.sequence
-    recon.reversal_entry_date = entry.entry_date
-    recon.reversal_value_date = entry.value_date
-    recon.reversal_reason = reason
-    recon.reversal_amount = abs(entry.amount)
-    if new is None:
+        new.update(reversal)
+    else:
+        if recon.reversal_found:
+            if recon.reversal_statement_id != statement.pk or recon.reversal_entry_sequence != entry.sequence:
+                run.review(
+                    line.block,
+                    Reason.DUPLICATE_REVERSAL,
+                    entry=entry,
+                    reference=line.disbursement_id,
+                    disbursement_pk=row["pk"],
+                    detail="This payment is already reversed on a statement.",
+                )
+            return
+        for field, value in reversal.items():
+            setattr(recon, field, value)
         run.reversed_recons.append(recon)
-    run.reversed.setdefault(reason, []).append(row["pk"])
+    run.reversal_reasons.add(reversal["reversal_reason"])
     run.touched.add(row["envelope_id"])
 
 
@@ -589,26 +627,57 @@ _REVERSAL_FIELDS = [
 ]
 
 
+_RECON_FIELDS = (
+    "disbursement_id",
+    "envelope_id",
+    "bank_batch_id",
+    "beneficiary_name_from_bank",
+    "remittance_reference_number",
+    "remittance_statement_id",
+    "remittance_statement_number",
+    "remittance_statement_sequence",
+    "remittance_entry_sequence",
+    "remittance_entry_date",
+    "remittance_value_date",
+    "remittance_amount",
+    "reversal_found",
+    "reversal_statement_id",
+    "reversal_statement_number",
+    "reversal_statement_sequence",
+    "reversal_entry_sequence",
+    "reversal_entry_date",
+    "reversal_value_date",
+    "reversal_reason",
+    "reversal_amount",
+    "created_at",
+)
+
+
 def _write(run: _Reconciliation) -> None:
-    now = timezone.now()
+    """Everything the statement settled, in a few set-based statements: status changes follow the recon rows."""
+    statement, now = run.statement, run.now
     ReviewItem.objects.bulk_create(run.reviews, batch_size=2000, ignore_conflicts=True)
-    DisbursementRecon.objects.bulk_create(list(run.new_recons.values()), batch_size=2000)
+    rows_insert(
+        DisbursementRecon,
+        _RECON_FIELDS,
+        map(itemgetter(*_RECON_FIELDS), run.new_recons.values()),
+    )
     DisbursementRecon.objects.bulk_update(run.reversed_recons, _REVERSAL_FIELDS, batch_size=1000)
-    for start in range(0, len(run.paid), LOOKUP_CHUNK):
+    # A payment this statement also reverses goes straight to REVERSED: each row is written once.
+    Disbursement.objects.filter(
+        recon__remittance_statement=statement, recon__reversal_found=False, status=Disbursement.Status.SHIPPED
+    ).update(status=Disbursement.Status.PAID, status_changed_at=now)
+    for reason in run.reversal_reasons:
         Disbursement.objects.filter(
-            pk__in=run.paid[start : start + LOOKUP_CHUNK], status=Disbursement.Status.SHIPPED
-        ).update(status=Disbursement.Status.PAID, status_changed_at=now)
-    for reason, pks in run.reversed.items():
-        for start in range(0, len(pks), LOOKUP_CHUNK):
-            Disbursement.objects.filter(
-                pk__in=pks[start : start + LOOKUP_CHUNK],
-                status__in=[Disbursement.Status.SHIPPED, Disbursement.Status.PAID],
-            ).update(
-                status=Disbursement.Status.REVERSED,
-                failure_code=(reason or "REVERSED")[:60],
-                failure_reason=f"Returned by the bank: {reason or 'no reason given'}"[:255],
-                status_changed_at=now,
-            )
+            recon__reversal_statement=statement,
+            recon__reversal_reason=reason,
+            status__in=[Disbursement.Status.SHIPPED, Disbursement.Status.PAID],
+        ).update(
+            status=Disbursement.Status.REVERSED,
+            failure_code=(reason or "REVERSED")[:60],
+            failure_reason=f"Returned by the bank: {reason or 'no reason given'}"[:255],
+            status_changed_at=now,
+        )
 
 
 # --- Review ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ def test_the_demo_seed_gives_a_pbms_a_program_and_a_working_token(settings):
 @pytest.fixture
 def bridge_worker():
     """A Celery worker in a thread consuming only the `bridge` queue, fed by the configured broker."""
+    consumed_before = list(app.amqp.queues.consume_from)
     app.conf.task_always_eager = False
     try:
         with start_worker(
@@ -35,6 +36,8 @@ def bridge_worker():
             yield
     finally:
         app.conf.task_always_eager = True
+        # The worker narrowed the app's queue selection to `bridge`; later workers in this process need it back.
+        app.amqp.queues.select(consumed_before)
 
 
 @pytest.mark.django_db(transaction=True)
