@@ -423,3 +423,34 @@ def test_a_penalty_rate_without_its_tax_head_is_a_clear_refusal(masters, fetch):
     assert error["code"] == "EG_BS_PENALTY_HEAD_MISSING"
     assert "WS_TIME_PENALTY" in error["message"]
     assert not Bill.objects.exists()
+
+
+def test_a_repeated_fetch_answers_the_bill_exactly_as_first_written(masters, fetch):
+    # given three months with several heads each, and the bill built by a first fetch
+    raise_demand(period=month(2026, 8), heads={"10101": "240", "10102": "60", "WS_WATER_CESS": "10"})
+    raise_demand(period=month(2026, 9), heads={"WS_WATER_CESS": "10", "10101": "240"}, collected={"10101": "40"})
+    raise_demand(period=OCT_2026, heads={"10101": "250"})
+    first = fetch().json()["Bill"]
+
+    # when the still-valid bill is fetched again (read by the one-query path)
+    again = fetch().json()["Bill"]
+
+    # then it is the same bill, detail for detail and head for head, in the same order
+    assert again == first
+    assert [[a["taxHeadCode"] for a in d["billAccountDetails"]] for d in again[0]["billDetails"]] == [
+        ["10101", "10102", "WS_WATER_CESS"],
+        ["10101", "WS_WATER_CESS"],
+        ["10101"],
+    ]
+
+
+def test_fetching_several_consumers_at_once_answers_each_bill_in_the_order_asked(masters, digit_post, collector_token):
+    for consumer in ("WS-1", "WS-2", "WS-3"):
+        raise_demand(consumer=consumer)
+    criteria = {"tenantId": "pb.amritsar", "consumerCode": "WS-3,WS-1,WS-2", "businessService": "WS"}
+
+    first = digit_post(FETCH_URL, collector_token, criteria).json()["Bill"]
+    again = digit_post(FETCH_URL, collector_token, criteria).json()["Bill"]
+
+    assert [bill["consumerCode"] for bill in first] == ["WS-3", "WS-1", "WS-2"]
+    assert again == first
