@@ -5,6 +5,8 @@ without a database default must be among them (Django's Python-side defaults do 
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 
 def rows_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
@@ -25,3 +27,11 @@ def rows_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
         return len(rows)
     model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=500)
     return len(rows)
+
+
+def ids_in(column: str, field: str, ids: list):
+    """A filter for `field IN ids`. On PostgreSQL written `column = ANY(array)`: the ids travel as one parameter,
+    however many there are. `column` is the qualified column, e.g. '"bridge_disbursement"."disbursement_id"'."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} = ANY(%s)", (list(ids),), output_field=BooleanField())  # noqa: S611 (ours)
+    return Q(**{f"{field}__in": list(ids)})

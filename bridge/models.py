@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core.models import Tenant
 from core.money import AmountField
@@ -115,6 +115,10 @@ class Envelope(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(BridgeClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Every disbursement received (cancelled ones too), moved only with F() by the update that locks the row, so a
+    # call of a thousand checks the declared limits in one statement; the database refuses going past them.
+    received_count = models.PositiveIntegerField(default=0)
+    received_amount = TotalField(default=Decimal("0.00"))
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -126,6 +130,11 @@ class Envelope(models.Model):
             ),
             models.CheckConstraint(
                 name="bridge_envelope_total_not_negative", condition=Q(total_disbursement_amount__gte=0)
+            ),
+            models.CheckConstraint(
+                name="bridge_envelope_received_within_declared",
+                condition=Q(received_count__lte=F("number_of_disbursements"))
+                & Q(received_amount__lte=F("total_disbursement_amount")),
             ),
         ]
 
@@ -264,7 +273,8 @@ class Disbursement(models.Model):
         FAILED = "FAILED", "Failed"
         CANCELLED = "CANCELLED", "Cancelled"
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="disbursements")
+    # Indexed by the UNIQUE (tenant, disbursement_id) constraint; a separate index would only slow bulk inserts.
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="disbursements", db_index=False)
     envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="disbursements")
     disbursement_id = models.CharField(max_length=64)
     mis_reference_number = models.CharField(max_length=64, blank=True)

@@ -103,7 +103,7 @@ class G2PApiView(APIView):
             _status, answer, _replayed = idempotency_run(
                 scope=f"bridge:{client.pk}",
                 key=message_id,
-                digest=request_digest({"path": request.path, "message": wire(message)}),
+                digest=request_digest({"path": request.path, "message": message}),
                 operation=lambda: (200, self._answer(client, message)),
             )
         except ApplicationError as exc:

@@ -5,11 +5,11 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from bridge.bulk import rows_insert
+from bridge.bulk import ids_in, rows_insert
 from bridge.errors import BridgeRejection, ErrorCode
 from bridge.models import BridgeClient, Disbursement, Envelope
 from bridge.services import wire
@@ -136,7 +136,10 @@ def _reject_items(items: list[dict], errors: list[list[str]], detail: str) -> Br
 @transaction.atomic
 def disbursements_create(*, client: BridgeClient, items) -> list[dict]:
     """Add disbursements to one envelope. Any bad item refuses the whole call, naming the items; a disbursement
-    id already received with the same values is answered again and not created twice."""
+    id already received with the same values is answered again and not created twice.
+
+    The envelope's row is locked only for the last step: one conditional update moves its received count and
+    amount if they stay within the declared ones, then the rows go in with one bulk insert."""
     items = _items(items)
     clean, errors = _validated(items)
     if any(errors):
@@ -146,18 +149,14 @@ def disbursements_create(*, client: BridgeClient, items) -> list[dict]:
         raise BridgeRejection(
             ErrorCode.MULTIPLE_ENVELOPES_FOUND, "disbursement_envelope_id: all items of a call go to one envelope"
         )
-    envelope = envelope_get_locked(tenant_id=client.tenant_id, envelope_id=envelope_ids.pop())
-    if envelope.is_cancelled:
-        raise BridgeRejection(
-            ErrorCode.DISBURSEMENT_ENVELOPE_ALREADY_CANCELED,
-            f"disbursement_envelope_id: '{envelope.envelope_id}' is cancelled",
-        )
+    envelope = _envelope_open(client.tenant_id, envelope_ids.pop())
     given_ids = [values["disbursement_id"] for values in clean if values["disbursement_id"]]
     existing = {
         row["disbursement_id"]: row
-        for row in Disbursement.objects.filter(tenant_id=client.tenant_id, disbursement_id__in=given_ids).values(
-            "disbursement_id", "envelope_id", "status", *_COMPARED
-        )
+        for row in Disbursement.objects.filter(
+            ids_in('"bridge_disbursement"."disbursement_id"', "disbursement_id", given_ids),
+            tenant_id=client.tenant_id,
+        ).values("disbursement_id", "envelope_id", "status", *_COMPARED)
     }
     conflicts = [[] for _ in clean]
     for index, values in enumerate(clean):
@@ -168,12 +167,8 @@ def disbursements_create(*, client: BridgeClient, items) -> list[dict]:
             conflicts[index].append(ErrorCode.DISBURSEMENT_ALREADY_EXISTS.value)
     if any(conflicts):
         raise _reject_items(items, conflicts, "disbursement ids already used for other disbursements")
-    new = [values for values in clean if values["disbursement_id"] not in existing]
-    if new:
-        _check_declared(envelope, new)
     now = timezone.now()
-    created_ids = {}
-    rows = []
+    created_ids, rows = {}, []
     for index, values in enumerate(clean):
         if values["disbursement_id"] in existing:
             continue
@@ -196,8 +191,16 @@ def disbursements_create(*, client: BridgeClient, items) -> list[dict]:
                 now,
             )
         )
-    rows_insert(Disbursement, _INSERTED, rows)
     if rows:
+        envelope = _received_add(envelope, count=len(rows), amount=sum((row[6] for row in rows), ZERO))
+        try:
+            with transaction.atomic():
+                rows_insert(Disbursement, _INSERTED, rows)
+        except IntegrityError:
+            # Another call took one of these ids a moment ago; the PBMS sends again and gets that call's answer.
+            raise BridgeRejection(
+                ErrorCode.DISBURSEMENT_ALREADY_EXISTS, "a disbursement id of this call was just received by another"
+            ) from None
         audit_record(
             actor=None,
             entity=envelope,
@@ -217,21 +220,46 @@ def disbursements_create(*, client: BridgeClient, items) -> list[dict]:
     ]
 
 
-def _check_declared(envelope: Envelope, new: list[dict]) -> None:
-    """Received plus new must stay within the envelope's declared count and total (checked under its lock)."""
-    received = Disbursement.objects.filter(envelope=envelope).aggregate(count=Count("id"), total=Sum("amount"))
-    count = received["count"] + len(new)
-    total = (received["total"] or ZERO) + sum((values["amount"] for values in new), ZERO)
-    if count > envelope.number_of_disbursements:
+def _envelope_open(tenant_id: str, envelope_id: str) -> Envelope:
+    envelope = Envelope.objects.select_related("program").filter(tenant_id=tenant_id, envelope_id=envelope_id).first()
+    if envelope is None:
+        raise BridgeRejection(
+            ErrorCode.DISBURSEMENT_ENVELOPE_NOT_FOUND, f"disbursement_envelope_id: no envelope '{envelope_id}'"
+        )
+    if envelope.is_cancelled:
+        raise BridgeRejection(
+            ErrorCode.DISBURSEMENT_ENVELOPE_ALREADY_CANCELED,
+            f"disbursement_envelope_id: '{envelope.envelope_id}' is cancelled",
+        )
+    return envelope
+
+
+def _received_add(envelope: Envelope, *, count: int, amount: Decimal) -> Envelope:
+    """Count the new disbursements in, if the envelope stays within what was declared. The update locks the row
+    until commit; calls for one envelope queue here, and only here."""
+    moved = Envelope.objects.filter(
+        pk=envelope.pk,
+        cancellation_status=Envelope.Cancellation.NOT_CANCELLED,
+        received_count__lte=F("number_of_disbursements") - count,
+        received_amount__lte=F("total_disbursement_amount") - amount,
+    ).update(received_count=F("received_count") + count, received_amount=F("received_amount") + amount)
+    locked = Envelope.objects.select_for_update().select_related("program").get(pk=envelope.pk)
+    if moved:
+        return locked
+    if locked.is_cancelled:
+        raise BridgeRejection(
+            ErrorCode.DISBURSEMENT_ENVELOPE_ALREADY_CANCELED,
+            f"disbursement_envelope_id: '{locked.envelope_id}' is cancelled",
+        )
+    if locked.received_count + count > locked.number_of_disbursements:
         raise BridgeRejection(
             ErrorCode.NO_OF_DISBURSEMENTS_EXCEEDS_DECLARED,
-            f"{count} disbursements would exceed the {envelope.number_of_disbursements} declared",
+            f"{locked.received_count + count} disbursements would exceed the {locked.number_of_disbursements} declared",
         )
-    if total > envelope.total_disbursement_amount:
-        raise BridgeRejection(
-            ErrorCode.TOTAL_DISBURSEMENT_AMOUNT_EXCEEDS_DECLARED,
-            f"{total} would exceed the declared total {envelope.total_disbursement_amount}",
-        )
+    raise BridgeRejection(
+        ErrorCode.TOTAL_DISBURSEMENT_AMOUNT_EXCEEDS_DECLARED,
+        f"{locked.received_amount + amount} would exceed the declared total {locked.total_disbursement_amount}",
+    )
 
 
 @transaction.atomic

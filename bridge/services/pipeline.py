@@ -183,15 +183,14 @@ def envelope_start_if_ready(*, envelope: Envelope) -> bool:
     row = EnvelopeStage.objects.select_for_update().filter(envelope=envelope, stage=Stage.RESOLVE).first()
     if row is None or row.status != StageStatus.WAITING or envelope.is_cancelled:
         return False
-    received = Disbursement.objects.filter(envelope=envelope).aggregate(count=Count("id"), total=Sum("amount"))
-    if received["count"] < envelope.number_of_disbursements:
+    if envelope.received_count < envelope.number_of_disbursements:
         return False
-    if (received["total"] or ZERO) != envelope.total_disbursement_amount:
+    if envelope.received_amount != envelope.total_disbursement_amount:
         row.status, row.finished_at = StageStatus.ERROR, timezone.now()
         row.last_error_code = "RECEIVED_TOTAL_MISMATCH"
         row.last_error = (
-            f"All {envelope.number_of_disbursements} disbursements are in, but they add up to {received['total']}, "
-            f"not the declared {envelope.total_disbursement_amount}."
+            f"All {envelope.number_of_disbursements} disbursements are in, but they add up to "
+            f"{envelope.received_amount}, not the declared {envelope.total_disbursement_amount}."
         )
         row.save()
         return False

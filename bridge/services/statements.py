@@ -10,11 +10,10 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Q
 from django.utils import timezone
 
-from bridge.bulk import rows_insert
+from bridge.bulk import ids_in, rows_insert
 from bridge.connectors import connector_for
 from bridge.connectors.base import BankError, SponsorBankConnector
 from bridge.models import (
@@ -421,13 +420,6 @@ def _programs_by_account(tenant_id: str, identifications: list[str]) -> dict[str
     return found
 
 
-def _ids_in(column: str, field: str, ids: list):
-    """`field IN ids`. On PostgreSQL as `= ANY(array)`: the ids travel as one parameter, however many there are."""
-    if connection.vendor == "postgresql":
-        return RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())  # noqa: S611 (column is ours)
-    return Q(**{f"{field}__in": ids})
-
-
 def _chunks(ids: list) -> list[list]:
     if connection.vendor == "postgresql":
         return [ids]
@@ -447,7 +439,7 @@ def _disbursements_for(lines: list[_Line]) -> tuple[dict[tuple[int, str], dict],
     for program_pk, ids in wanted.items():
         for chunk in _chunks(sorted(ids)):
             rows = Disbursement.objects.filter(
-                _ids_in('"bridge_disbursement"."disbursement_id"', "disbursement_id", chunk),
+                ids_in('"bridge_disbursement"."disbursement_id"', "disbursement_id", chunk),
                 tenant_id=programs[program_pk].tenant_id,
                 envelope__program_id=program_pk,
             ).values("pk", "disbursement_id", "amount", "status", "envelope_id", "bank_batch_id", "recon__id")
@@ -457,7 +449,7 @@ def _disbursements_for(lines: list[_Line]) -> tuple[dict[tuple[int, str], dict],
                     recon_pks.append(row["recon__id"])
     recons = {}
     for chunk in _chunks(recon_pks):
-        for recon in DisbursementRecon.objects.filter(_ids_in('"bridge_disbursementrecon"."id"', "pk", chunk)):
+        for recon in DisbursementRecon.objects.filter(ids_in('"bridge_disbursementrecon"."id"', "pk", chunk)):
             recons[recon.disbursement_id] = recon
     return found, recons
 
