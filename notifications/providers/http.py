@@ -184,7 +184,7 @@ class HttpGatewayProvider:
             headers[config.auth_header] = config.token
 
         try:
-            response = _session().request(config.method, config.url, **request_kwargs)
+            response = _session().request(config.method, config.url, **request_kwargs, **_environment(config.url))
         except requests.Timeout:
             raise SmsSendError(
                 f"the gateway did not answer within {config.timeout_seconds:g} s", retryable=True
@@ -271,10 +271,22 @@ def _session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
+        # The environment's proxy and CA settings are read once per URL (`_environment`), not on every request.
+        session.trust_env = False
         _local.session = session
         with _sessions_lock:
             _sessions.append(session)
     return session
+
+
+def _environment(url: str) -> dict:
+    """HTTPS_PROXY / NO_PROXY / REQUESTS_CA_BUNDLE as requests reads them for `url`, worked out once per thread."""
+    known = _local.__dict__.setdefault("environment", {})
+    if url not in known:
+        with requests.Session() as reader:
+            merged = reader.merge_environment_settings(url, {}, None, None, None)
+        known[url] = {"proxies": merged["proxies"], "verify": merged["verify"], "cert": merged["cert"]}
+    return known[url]
 
 
 def gateway_sessions_close() -> None:

@@ -22,7 +22,6 @@ EVENT_KEY_MAX_LENGTH = SmsMessage._meta.get_field("event_key").max_length
 TO_MAX_LENGTH = SmsMessage._meta.get_field("to").max_length
 
 
-@transaction.atomic
 def sms_enqueue(
     *,
     template: str,
@@ -70,9 +69,19 @@ def sms_enqueue(
         message.next_attempt_at = now
 
     try:
-        # A savepoint: a concurrent insert of the same key fails only this statement, not the caller's transaction.
+        # In the caller's transaction, as a savepoint (or a transaction of its own when the caller has none): a
+        # concurrent insert of the same key fails only this block, never the caller's transaction.
         with transaction.atomic():
             message.save(force_insert=True)
+            if message.status == SmsMessage.Status.FAILED:
+                audit_record(
+                    actor=None,
+                    entity=message,
+                    action="SMS_FAILED",
+                    to_state=SmsMessage.Status.FAILED,
+                    reason=message.last_error,
+                    data={"template": template},
+                )
     except IntegrityError:
         existing = SmsMessage.objects.filter(event_key=event_key).first()
         if existing is None:
@@ -80,14 +89,6 @@ def sms_enqueue(
         return existing
 
     if message.status == SmsMessage.Status.FAILED:
-        audit_record(
-            actor=None,
-            entity=message,
-            action="SMS_FAILED",
-            to_state=SmsMessage.Status.FAILED,
-            reason=message.last_error,
-            data={"template": template},
-        )
         logger.warning("SMS %s (%s) to %s FAILED: %s", message.pk, template, mobile_mask(to), message.last_error)
     else:
         sms_dispatch_on_commit(message_ids=[message.pk])

@@ -32,13 +32,14 @@ def rate_slot_acquire(
         now = clock()
         window = int(now)
         key = f"{_KEY_PREFIX}:{provider}:{window}"
-        cache.add(key, 0, timeout=5)
         try:
             taken = cache.incr(key)
-        except ValueError:  # the key expired between add and incr: start the window again
-            if clock() > deadline:
-                return False
-            continue
+        except ValueError:
+            # The window's first slot: one round trip in the common case, two only here.
+            taken = 1 if cache.add(key, 1, timeout=5) else None
+            if taken is None:
+                continue  # another worker opened the window at the same moment: count in it
+
         if taken <= per_second:
             return True
         wait = (window + 1) - now

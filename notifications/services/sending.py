@@ -16,6 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -148,27 +149,48 @@ def sms_send(*, message_id: int) -> SmsSendOutcome:
     except Exception as exc:
         logger.exception("SMS %s: the provider %s raised unexpectedly", claimed.pk, provider.name)
         error = SmsSendError(f"unexpected error in the provider ({type(exc).__name__})", retryable=True)
-    return _sms_attempt_record(message_id=claimed.pk, accepted=accepted, error=error)
+    return _sms_attempt_record(message=claimed, accepted=accepted, error=error)
+
+
+def _sms_claim(*, message_id: int, provider_name: str) -> SmsMessage | SmsSendOutcome:
+    """Take the message for one attempt, or say why not.
+
+    One conditional UPDATE: it locks the row and re-checks, under that lock, that the message is still QUEUED,
+    due, has attempts left and a mobile number. Of two workers holding the same id exactly one takes it: the other
+    waits for the first to commit, then finds the claim moved `next_attempt_at` into the future. Anything else is
+    sorted out under an explicit row lock, off the hot path."""
+    now = timezone.now()
+    claimed = SmsMessage.objects.filter(
+        pk=message_id,
+        status=SmsMessage.Status.QUEUED,
+        next_attempt_at__lte=now + CLAIM_TOLERANCE,
+        attempts__lt=settings.KOSH_SMS_MAX_ATTEMPTS,
+        to__regex=r"^[6-9][0-9]{9}$",
+    ).update(
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + timedelta(seconds=settings.KOSH_SMS_CLAIM_SECONDS),
+        provider=provider_name,
+        updated_at=now,
+    )
+    if claimed:
+        return SmsMessage.objects.only(*_CLAIMED_FIELDS).get(pk=message_id)
+    return _sms_claim_refused(message_id=message_id)
+
+
+_CLAIMED_FIELDS = ("tenant_id", "to", "text", "dlt_template_id", "attempts", "provider")
 
 
 @transaction.atomic
-def _sms_claim(*, message_id: int, provider_name: str) -> SmsMessage | SmsSendOutcome:
-    """Lock the message and take it for one attempt, or say why not."""
+def _sms_claim_refused(*, message_id: int) -> SmsSendOutcome:
+    """Why a message could not be taken; fails it when it never can be."""
     now = timezone.now()
     message = SmsMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
-    if message is None:
-        return SmsSendOutcome(message_id=message_id, status=None)
-    if message.status != SmsMessage.Status.QUEUED:
-        return SmsSendOutcome(message_id=message_id, status=message.status)
-    if message.next_attempt_at > now + CLAIM_TOLERANCE:
-        # Another attempt is in flight, or the backoff has not run out: its own task or the sweep will come.
-        return SmsSendOutcome(message_id=message_id, status=message.status)
-    number = mobile_normalize(message.to)
-    if number is None:
+    if message is None or message.status != SmsMessage.Status.QUEUED:
+        # Gone, held by another worker, or already SENT/DELIVERED/FAILED: a SENT message is never sent again.
+        return SmsSendOutcome(message_id=message_id, status=message.status if message else None)
+    if mobile_normalize(message.to) is None:
         _sms_fail(message, reason=f"to: {MOBILE_NUMBER_RULE}", now=now)
-        return SmsSendOutcome(message_id=message_id, status=message.status)
-    max_attempts = settings.KOSH_SMS_MAX_ATTEMPTS
-    if message.attempts >= max_attempts:
+    elif message.attempts >= settings.KOSH_SMS_MAX_ATTEMPTS and message.next_attempt_at <= now:
         # Only when the last attempt's worker stopped before recording its answer.
         _sms_fail(
             message,
@@ -176,19 +198,57 @@ def _sms_claim(*, message_id: int, provider_name: str) -> SmsMessage | SmsSendOu
             f"Last error: {message.last_error or 'none'}",
             now=now,
         )
-        return SmsSendOutcome(message_id=message_id, status=message.status)
-    message.attempts += 1
-    message.next_attempt_at = now + timedelta(seconds=settings.KOSH_SMS_CLAIM_SECONDS)
-    message.provider = provider_name
-    message.save(update_fields=["attempts", "next_attempt_at", "provider", "updated_at"])
-    return message
+    # Otherwise another attempt is in flight, or the backoff has not run out: its own task or the sweep will come.
+    return SmsSendOutcome(message_id=message_id, status=message.status)
+
+
+def _sms_attempt_record(*, message: SmsMessage, accepted, error: SmsSendError | None) -> SmsSendOutcome:
+    if accepted is not None:
+        recorded = _sms_sent_record(message=message, provider_message_id=accepted.provider_message_id)
+        if recorded is not None:
+            return recorded
+    return _sms_attempt_record_locked(message_id=message.pk, accepted=accepted, error=error)
 
 
 @transaction.atomic
-def _sms_attempt_record(*, message_id: int, accepted, error: SmsSendError | None) -> SmsSendOutcome:
+def _sms_sent_record(*, message: SmsMessage, provider_message_id: str) -> SmsSendOutcome | None:
+    """QUEUED → SENT in one conditional UPDATE (the status re-checked under the row lock) with its audit row.
+    None when the message is no longer QUEUED."""
+    now = timezone.now()
+    updated = SmsMessage.objects.filter(pk=message.pk, status=SmsMessage.Status.QUEUED).update(
+        status=SmsMessage.Status.SENT,
+        sent_at=now,
+        next_attempt_at=None,
+        provider_message_id=provider_message_id,
+        updated_at=now,
+    )
+    if not updated:
+        return None
+    message.status, message.sent_at, message.provider_message_id = SmsMessage.Status.SENT, now, provider_message_id
+    audit_record(
+        actor=None,
+        entity=message,
+        action="SMS_SENT",
+        from_state=SmsMessage.Status.QUEUED,
+        to_state=SmsMessage.Status.SENT,
+        reason=f"accepted by {message.provider} on attempt {message.attempts}",
+        data={"provider": message.provider, "providerMessageId": provider_message_id},
+    )
+    logger.info(
+        "SMS %s to %s sent via %s on attempt %d",
+        message.pk,
+        mobile_mask(message.to),
+        message.provider,
+        message.attempts,
+    )
+    return SmsSendOutcome(message_id=message.pk, status=message.status, sent=True)
+
+
+@transaction.atomic
+def _sms_attempt_record_locked(*, message_id: int, accepted, error: SmsSendError | None) -> SmsSendOutcome:
     now = timezone.now()
     message = SmsMessage.objects.select_for_update().get(pk=message_id)
-    if message.status != SmsMessage.Status.QUEUED:
+    if message.status != SmsMessage.Status.QUEUED or accepted is not None:
         logger.warning(
             "SMS %s became %s during attempt %d; the attempt's answer (%s) is not recorded",
             message.pk,
@@ -197,30 +257,6 @@ def _sms_attempt_record(*, message_id: int, accepted, error: SmsSendError | None
             "accepted" if accepted else "refused",
         )
         return SmsSendOutcome(message_id=message_id, status=message.status, sent=accepted is not None)
-
-    if accepted is not None:
-        message.status = SmsMessage.Status.SENT
-        message.sent_at = now
-        message.next_attempt_at = None
-        message.provider_message_id = accepted.provider_message_id
-        message.save(update_fields=["status", "sent_at", "next_attempt_at", "provider_message_id", "updated_at"])
-        audit_record(
-            actor=None,
-            entity=message,
-            action="SMS_SENT",
-            from_state=SmsMessage.Status.QUEUED,
-            to_state=SmsMessage.Status.SENT,
-            reason=f"accepted by {message.provider} on attempt {message.attempts}",
-            data={"provider": message.provider, "providerMessageId": message.provider_message_id},
-        )
-        logger.info(
-            "SMS %s to %s sent via %s on attempt %d",
-            message.pk,
-            mobile_mask(message.to),
-            message.provider,
-            message.attempts,
-        )
-        return SmsSendOutcome(message_id=message_id, status=message.status, sent=True)
 
     message.last_error = error.message[:ERROR_MAX_LENGTH]
     max_attempts = settings.KOSH_SMS_MAX_ATTEMPTS

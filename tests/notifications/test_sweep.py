@@ -3,10 +3,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from notifications.models import SmsMessage
-from notifications.services import sms_sweep
+from notifications.services import sms_send, sms_sweep
 from notifications.tasks import sms_sweep_task
 from tests.notifications.factories import SmsMessageFactory
 
@@ -141,31 +142,56 @@ def test_two_workers_never_take_the_same_message(tenants):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_attempt_skips_a_message_another_worker_is_claiming(tenants):
-    from notifications.services import sms_send
-
+def test_an_attempt_at_a_message_another_worker_is_claiming_waits_and_then_leaves_it(tenants):
+    # given: another worker has claimed the message and not committed yet
     message = SmsMessageFactory()
-    locked, release = threading.Event(), threading.Event()
+    claimed, release = threading.Event(), threading.Event()
 
     def other_worker():
         try:
             with transaction.atomic():
-                SmsMessage.objects.select_for_update().get(pk=message.pk)
-                locked.set()
+                SmsMessage.objects.filter(pk=message.pk).update(
+                    attempts=F("attempts") + 1, next_attempt_at=timezone.now() + timedelta(minutes=2)
+                )
+                claimed.set()
                 release.wait(30)
         finally:
             connection.close()
 
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    assert locked.wait(30)
-    try:
-        outcome = sms_send(message_id=message.pk)
-    finally:
-        release.set()
-        thread.join(30)
+    outcomes = []
 
+    def this_worker():
+        try:
+            outcomes.append(sms_send(message_id=message.pk))
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_worker)
+    other.start()
+    assert claimed.wait(30)
+
+    # when: this worker attempts the same message, waits on the row, and the other commits its claim
+    this = threading.Thread(target=this_worker)
+    this.start()
+    _wait_for_a_lock_wait()
+    release.set()
+    other.join(30)
+    this.join(30)
+
+    # then: only the other worker's attempt counts, and this one sent nothing
     message.refresh_from_db()
-    assert outcome.status is None
-    assert outcome.sent is False
-    assert message.attempts == 0
+    assert outcomes[0].sent is False
+    assert message.attempts == 1
+    assert message.status == SmsMessage.Status.QUEUED
+
+
+def _wait_for_a_lock_wait():
+    with connection.cursor() as cursor:
+        for _ in range(300):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            threading.Event().wait(0.1)
+    raise AssertionError("the attempt never waited on the other worker's claim")
