@@ -428,7 +428,11 @@ class DisbursementRecon(models.Model):
     """What the statements say happened to one disbursement: its remittance (a D line) and, when the bank
     returned it, the reversal (an RD line). Columns as the anchor's disbursement_recons."""
 
-    disbursement = models.OneToOneField(Disbursement, on_delete=models.PROTECT, related_name="recon")
+    # UNIQUE in the database, not checked as a foreign key: reconciliation makes these rows from disbursements it
+    # read in the same transaction (disbursements are never deleted), and a statement writes 100,000 of them.
+    disbursement = models.OneToOneField(
+        Disbursement, on_delete=models.PROTECT, related_name="recon", db_constraint=False
+    )
     # Copies of the disbursement's envelope and batch, as the anchor keeps them. Neither checked nor indexed by the
     # database: a statement writes 100,000 of these rows, and each checked key costs a probe per row at commit.
     envelope = models.ForeignKey(
