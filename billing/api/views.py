@@ -31,6 +31,7 @@ from core.digit.views import DigitApiView
 from core.errors import ApplicationError
 from core.http import client_ip
 from core.models import Role
+from core.money import ZERO
 
 DIGIT_BILLING_TAG = "DIGIT: billing"
 KOSH_BILLING_TAG = "Kosh: billing"
@@ -221,7 +222,7 @@ def _demand_input(data: dict) -> DemandInput:
         ],
         bill_expiry_time=data.get("billExpiryTime"),
         fixed_bill_expiry_date=data.get("fixedBillExpiryDate"),
-        minimum_amount_payable=data.get("minimumAmountPayable") or 0,
+        minimum_amount_payable=data.get("minimumAmountPayable") or ZERO,
         status=data.get("status"),
         additional_details=data.get("additionalDetails") or {},
     )
