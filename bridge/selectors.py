@@ -8,7 +8,6 @@ from bridge.models import (
     RECONCILED_STATUSES,
     SHIPPED_STATUSES,
     BankBatch,
-    BenefitProgram,
     Disbursement,
     DisbursementRecon,
     Envelope,
@@ -233,10 +232,6 @@ def envelope_batches(*, envelope: Envelope) -> QuerySet[BankBatch]:
 
 def envelope_batch_counts(*, envelope: Envelope) -> dict[str, int]:
     return dict(envelope.batches.values_list("status").annotate(n=Count("id")).order_by())
-
-
-def program_list(*, tenant_id: str) -> QuerySet[BenefitProgram]:
-    return BenefitProgram.objects.filter(tenant_id=tenant_id).order_by("mnemonic")
 
 
 def statement_list(*, tenant_id: str) -> QuerySet[Statement]:

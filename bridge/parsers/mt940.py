@@ -135,12 +135,17 @@ def decode(data: bytes, *, encoding: str | None = None, fallback_encoding: str =
     """The text and the encoding it was read with: `encoding` when given (strictly), else UTF-8 (BOM dropped),
     else `fallback_encoding`, else latin-1 (which reads every byte)."""
     if encoding:
+        if len(encoding) > 20:
+            raise StatementRejected("UNKNOWN_ENCODING", "an encoding name has at most 20 characters")
         try:
             codecs.lookup(encoding)
         except LookupError:
             raise StatementRejected("UNKNOWN_ENCODING", f"'{encoding}' is not a known encoding") from None
         try:
             return data.decode(encoding).removeprefix("\ufeff"), codecs.lookup(encoding).name
+        except LookupError:
+            # Codecs such as rot13 or zlib exist but do not turn bytes into text.
+            raise StatementRejected("UNKNOWN_ENCODING", f"'{encoding}' is not a text encoding") from None
         except UnicodeDecodeError as exc:
             raise StatementRejected(
                 "UNDECODABLE", f"the file is not valid {encoding} (byte {exc.start}: {data[exc.start : exc.end]!r})"

@@ -11,7 +11,7 @@ from datetime import timedelta
 from operator import itemgetter
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -72,30 +72,42 @@ def statement_upload(
     except StatementRejected as exc:
         raise StatementUploadRejected(exc.code, f"statement_file: {exc.message}") from None
     digest = hashlib.sha256(content).hexdigest()
-    with transaction.atomic():
-        first = Statement.objects.select_for_update().filter(tenant_id=tenant_id, sha256=digest).first()
-        if first is not None:
-            raise StatementUploadRejected(
-                "DUPLICATE_FILE", f"statement_file: the same file was uploaded before as {first.statement_id}"
-            )
-        statement = Statement.objects.create(
-            tenant_id=tenant_id,
-            uploaded_by_client=client,
-            uploaded_by=user if user is not None and user.is_authenticated else None,
-            filename=(filename or "statement.sta")[:255],
-            sha256=digest,
-            size=len(content),
-            requested_encoding=encoding,
+    try:
+        return _statement_store(tenant_id, content, digest, filename, encoding, client, user)
+    except IntegrityError:
+        # The same file arrived twice at once; the other upload holds it.
+        pass
+    first = Statement.objects.filter(tenant_id=tenant_id, sha256=digest).first()
+    raise StatementUploadRejected(
+        "DUPLICATE_FILE", f"statement_file: the same file was uploaded before as {first.statement_id if first else '…'}"
+    )
+
+
+@transaction.atomic
+def _statement_store(tenant_id, content, digest, filename, encoding, client, user) -> Statement:
+    first = Statement.objects.filter(tenant_id=tenant_id, sha256=digest).first()
+    if first is not None:
+        raise StatementUploadRejected(
+            "DUPLICATE_FILE", f"statement_file: the same file was uploaded before as {first.statement_id}"
         )
-        StatementFile.objects.create(statement=statement, content=content)
-        audit_record(
-            actor=user,
-            entity=statement,
-            action="statement_upload",
-            to_state=Statement.Status.PENDING,
-            data={"client": client.name if client else "", "size": len(content)},
-        )
-        statement_enqueue(statement_pk=statement.pk)
+    statement = Statement.objects.create(
+        tenant_id=tenant_id,
+        uploaded_by_client=client,
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+        filename=(filename or "statement.sta")[:255],
+        sha256=digest,
+        size=len(content),
+        requested_encoding=encoding,
+    )
+    StatementFile.objects.create(statement=statement, content=content)
+    audit_record(
+        actor=user,
+        entity=statement,
+        action="statement_upload",
+        to_state=Statement.Status.PENDING,
+        data={"client": client.name if client else "", "size": len(content)},
+    )
+    statement_enqueue(statement_pk=statement.pk)
     return statement
 
 

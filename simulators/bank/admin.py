@@ -1,12 +1,17 @@
 from django.contrib import admin
 
 from simulators.bank.models import SimAccount, SimFundBlock, SimPaymentBatch, SimStatement
+from simulators.bank.services import account_masked
 
 
 @admin.register(SimAccount)
 class SimAccountAdmin(admin.ModelAdmin):
-    list_display = ("account_number", "holder_name", "currency", "balance", "payment_failure_share")
+    list_display = ("account", "holder_name", "currency", "balance", "payment_failure_share")
     search_fields = ("account_number", "holder_name")
+
+    @admin.display(description="Account")
+    def account(self, account):
+        return account_masked(account.account_number)
 
 
 @admin.register(SimFundBlock)

@@ -37,7 +37,7 @@ class SimAccount(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.account_number} ({self.currency})"
+        return f"••••{self.account_number[-4:]} ({self.currency})"
 
 
 class SimFundBlock(models.Model):

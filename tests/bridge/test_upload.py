@@ -77,10 +77,13 @@ def test_a_file_just_over_the_cap_is_refused_by_its_size(upload, settings):
     assert not Statement.objects.exists()
 
 
-def test_an_unknown_encoding_is_refused(upload):
-    response = upload(statement([line("D", "D-1", "10.00")]), encoding="klingon")
+@pytest.mark.parametrize("encoding", ["klingon", "rot13", "zlib", "x" * 50])
+def test_an_encoding_that_does_not_read_text_is_refused(upload, encoding):
+    response = upload(statement([line("D", "D-1", "10.00")]), encoding=encoding)
 
+    assert response.status_code == 200
     assert "UNKNOWN_ENCODING" in response.json()["header"]["status_reason_detail"]
+    assert not Statement.objects.exists()
 
 
 @needs_samples

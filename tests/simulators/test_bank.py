@@ -286,3 +286,16 @@ def test_bad_input_is_answered_with_a_code_not_a_crash(bank):
         "IDEMPOTENCY_KEY_REQUIRED",
         "ACCOUNT_NOT_FOUND",
     ]
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_simulated_accounts_masked(client, django_user_model):
+    from simulators.bank.services import account_open
+
+    account_open(account_number="700000004321", holder_name="Welfare Dept")
+    client.force_login(django_user_model.objects.create_superuser("root", password="x", name="Root"))
+
+    page = client.get("/admin/simulators_bank/simaccount/").content.decode()
+
+    assert "••••4321" in page
+    assert "700000004321" not in page
