@@ -1,17 +1,25 @@
 """How many SMS a provider is handed per second, across every worker on every machine.
 
-Kept in the Django cache (Redis whenever REDIS_URL is set), not in Celery's `rate_limit`: Celery counts per
-worker process, so four workers on two machines would hand a gateway eight times its contracted rate. Here
-all workers draw on one counter per provider and second (`INCR` is atomic in Redis). A fixed one-second window
-can let up to twice the rate through across a window boundary; gateways allow such bursts. The embedded file
-cache counts per machine and only approximately: good enough for the console and the simulator."""
+Counted in the cache's Redis (whenever REDIS_URL is set), not with Celery's `rate_limit`: Celery counts per
+worker process, so four workers on two machines would hand a gateway eight times its contracted rate. Here all
+workers draw on one counter per provider and second: `INCR` and `EXPIRE` in one round trip, atomic in Redis.
+A fixed one-second window can let up to twice the rate through across a window boundary; gateways allow such
+bursts. Without Redis (the embedded setup) the Django file cache counts, per machine and only approximately:
+good enough for the console and the simulator."""
 
+import threading
 import time
 from collections.abc import Callable
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
 
 _KEY_PREFIX = "kosh:notifications:sms-rate"
+_WINDOW_TTL_SECONDS = 5
+_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+_clients: dict[str, redis.Redis] = {}
+_clients_lock = threading.Lock()
 
 
 def rate_slot_acquire(
@@ -31,18 +39,42 @@ def rate_slot_acquire(
     while True:
         now = clock()
         window = int(now)
-        key = f"{_KEY_PREFIX}:{provider}:{window}"
-        try:
-            taken = cache.incr(key)
-        except ValueError:
-            # The window's first slot: one round trip in the common case, two only here.
-            taken = 1 if cache.add(key, 1, timeout=5) else None
-            if taken is None:
-                continue  # another worker opened the window at the same moment: count in it
-
+        taken = _window_count(f"{_KEY_PREFIX}:{provider}:{window}")
         if taken <= per_second:
             return True
         wait = (window + 1) - now
         if now + wait > deadline:
             return False
         sleep(wait)
+
+
+def _window_count(key: str) -> int:
+    """Count one more in the window `key` and answer the count so far."""
+    client = _redis_client()
+    if client is not None:
+        pipeline = client.pipeline(transaction=True)
+        pipeline.incr(key)
+        pipeline.expire(key, _WINDOW_TTL_SECONDS)
+        taken, _ = pipeline.execute()
+        return int(taken)
+    while True:
+        try:
+            return cache.incr(key)
+        except ValueError:
+            if cache.add(key, 1, timeout=_WINDOW_TTL_SECONDS):
+                return 1
+            # Another worker opened the window at the same moment: count in it.
+
+
+def _redis_client() -> redis.Redis | None:
+    """One client per process for the Redis the cache uses (Django's cache makes a new client per call)."""
+    default = settings.CACHES["default"]
+    if default["BACKEND"] != _REDIS_CACHE:
+        return None
+    location = default["LOCATION"]
+    location = location[0] if isinstance(location, list | tuple) else location.split(",")[0]
+    client = _clients.get(location)
+    if client is None:
+        with _clients_lock:
+            client = _clients.setdefault(location, redis.Redis.from_url(location))
+    return client
