@@ -151,6 +151,7 @@ def main() -> None:
     count = args.disbursements
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
 
+    load_before = os.getloadavg()
     port = free_port()
     print(f"database {DATABASE}, redis db 10, port {port}; preparing {count:,} beneficiaries …", flush=True)
     database_reset()
@@ -196,6 +197,9 @@ def main() -> None:
     finally:
         stop(worker)
         stop(web)
+    # The machine is shared: the load around the run says how much of it Kosh had.
+    results["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    print(f"load average before {load_before[0]:.1f}, after {results['load_average']['after'][0]:.1f} (2 cores)")
     (ROOT / "bench" / "results" / "bridge.json").write_text(json.dumps(results, indent=2, default=str))
     print("\nwritten: bench/results/bridge.json")
 
