@@ -197,7 +197,7 @@ def main() -> None:
     finally:
         stop(worker)
         stop(web)
-    # The machine is shared: the load around the run says how much of it Kosh had.
+    # The host may be busy with other work: the load average around the run says how much CPU Kosh had.
     results["load_average"] = {"before": load_before, "after": os.getloadavg()}
     print(f"load average before {load_before[0]:.1f}, after {results['load_average']['after'][0]:.1f} (2 cores)")
     (ROOT / "bench" / "results" / "bridge.json").write_text(json.dumps(results, indent=2, default=str))
@@ -377,7 +377,7 @@ def run(port: int, token: str, count: int, args) -> dict:
     )
     return {
         "disbursements": count,
-        "machine": {"cpus": os.cpu_count(), "celery_workers": args.workers, "web_workers": args.web_workers},
+        "host": {"cpus": os.cpu_count(), "celery_workers": args.workers, "web_workers": args.web_workers},
         "stages": [
             {
                 "stage": name,

@@ -11,7 +11,7 @@ from bridge.services.clients import bridge_client_create
 DEMO_TENANT = "pb.amritsar"
 DEMO_PROGRAM = "OAP-AMR"
 DEMO_SPONSOR_ACCOUNT = "500100200300"
-# Known tokens, for a development machine only: demo data is refused under production settings.
+# Known tokens, for development only: demo data is refused under production settings.
 DEMO_PBMS_TOKEN = "kosh-demo-pbms-token"
 DEMO_BANK_TOKEN = "kosh-demo-bank-token"
 
