@@ -1,11 +1,11 @@
 """Reads of SMS templates and the outbox."""
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q
 
 from core.errors import ApplicationError
 from core.selectors import tenant_lineage
-from notifications.models import SmsLocale, SmsMessage, SmsTemplate
+from notifications.models import SmsTemplate
 
 
 def sms_template_get(*, code: str, tenant_id: str, locale: str | None = None) -> SmsTemplate:
@@ -32,29 +32,3 @@ def sms_template_get(*, code: str, tenant_id: str, locale: str | None = None) ->
         f"template: no active SMS template '{code}' for tenant '{tenant_id}' in {' or '.join(locales)}",
         field="template",
     )
-
-
-def sms_locale_valid(locale: str) -> bool:
-    return locale in SmsLocale.values
-
-
-def sms_message_list(*, tenant_ids=None, status: str | None = None, event_key: str | None = None) -> QuerySet:
-    """Outbox rows, newest first, with their template; restricted to `tenant_ids` when given."""
-    messages = SmsMessage.objects.select_related("template", "tenant").order_by("-id")
-    if tenant_ids is not None:
-        messages = messages.filter(tenant_id__in=list(tenant_ids))
-    if status:
-        messages = messages.filter(status=status)
-    if event_key:
-        messages = messages.filter(event_key=event_key)
-    return messages
-
-
-def sms_status_counts(*, tenant_ids=None) -> dict[str, int]:
-    """How many outbox messages are in each status."""
-    messages = SmsMessage.objects.all()
-    if tenant_ids is not None:
-        messages = messages.filter(tenant_id__in=list(tenant_ids))
-    counts = dict.fromkeys(SmsMessage.Status.values, 0)
-    counts.update({row["status"]: row["n"] for row in messages.values("status").annotate(n=Count("id"))})
-    return counts

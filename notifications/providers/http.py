@@ -251,11 +251,14 @@ class HttpGatewayProvider:
         }
 
     def _snippet(self, body: str, sms: OutgoingSms) -> str:
-        """The start of a gateway's answer, fit for the outbox and the log: secrets and the number hidden."""
+        """The start of a gateway's answer, fit for the outbox and the log: secrets, the text and the number hidden."""
         text = " ".join(body.split())[:_ERROR_SNIPPET]
         for secret in (self.config.password, self.config.token):
             if secret:
                 text = text.replace(secret, "***")
+        if len(sms.text) >= 8:
+            # The text may be logged at DEBUG only; a gateway that echoes it is cut short here.
+            text = text.replace(" ".join(sms.text.split())[:_ERROR_SNIPPET], "(the message text)")
         for spelling in (f"+91{sms.to}", f"91{sms.to}", sms.to):
             text = text.replace(spelling, mobile_mask(sms.to))
         return text or "(empty answer)"
