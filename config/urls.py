@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("core.api.urls")),
     path("", include("billing.api.urls")),
     path("", include("collection.api.urls")),
+    path("collection/", include("collection.urls")),
     path("health/", HealthApi.as_view(), name="health"),
     path("", include("notifications.api.urls")),
     path("simulators/sms/", include("simulators.sms.urls")),
