@@ -7,6 +7,7 @@ reads it. Authentication failures are 401/403, a malformed body 400, and nothing
 A write's `message_id` is idempotent: sent again it gets the first answer back."""
 
 import logging
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,10 +30,17 @@ logger = logging.getLogger(__name__)
 SUCC, RJCT = "succ", "rjct"
 
 
+# An amount inside an answer until it is rendered. Plain JSON, so an answer kept for `message_id` replays (stored
+# as JSON, where a Decimal would come back a string or a lossy float) renders exactly as the first time.
+DECIMAL_MARK = "kosh:decimal"
+_MARKED_DECIMAL = re.compile(rb'\{"kosh:decimal": ?"(-?[0-9]+(?:\.[0-9]+)?)"\}')
+
+
 def wire(value):
-    """Amounts as JSON numbers: NUMERIC(14,2) values round-trip exactly through a double."""
+    """An answer ready for `G2PJSONRenderer`: each Decimal marked, to go out as the exact JSON number. A double
+    would not do: NUMERIC(18,2) totals have more digits than it keeps (1234567890123456.78 → 1234567890123456.8)."""
     if isinstance(value, Decimal):
-        return float(value)
+        return {DECIMAL_MARK: format(value, "f")}
     if isinstance(value, dict):
         return {key: wire(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -67,11 +75,18 @@ def response_header(
     }
 
 
+class G2PJSONRenderer(JSONRenderer):
+    """JSON with each marked amount written as its exact decimal number (callers parse it as Decimal)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return _MARKED_DECIMAL.sub(rb"\1", super().render(data, accepted_media_type, renderer_context))
+
+
 class G2PApiView(APIView):
     authentication_classes = [BridgeClientAuthentication]
     permission_classes = [IsBridgeClient]
     parser_classes = [DigitJSONParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [G2PJSONRenderer]
     # Writes de-duplicate on message_id; reads always answer afresh.
     idempotent = True
 

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from bridge.api.base import G2PJSONRenderer, wire
 from bridge.models import BenefitProgram, Disbursement, Envelope, EnvelopeStage
 from core.models import IdempotencyRecord
 from tests.bridge.conftest import G2PCaller, disbursement_message, envelope_message, program_message
-from tests.bridge.factories import BenefitProgramFactory
+from tests.bridge.factories import BenefitProgramFactory, DisbursementFactory, EnvelopeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -519,3 +520,49 @@ def test_the_api_is_documented_under_the_g2p_bridge_tag(client):
     assert '"/create_disbursements"' in schema
     assert '"G2P Bridge"' in schema
     assert "g2pClientToken" in schema
+
+
+def test_an_amount_beyond_a_doubles_precision_is_rendered_exactly():
+    # NUMERIC(18,2) holds 18 significant digits; a double keeps about 16 (…3456.78 would read …3456.8).
+    answer = {"total": wire(Decimal("1234567890123456.78")), "items": [{"amount": wire(Decimal("-0.05"))}]}
+
+    rendered = G2PJSONRenderer().render(answer)
+
+    assert rendered == b'{"total":1234567890123456.78,"items":[{"amount":-0.05}]}'
+    assert json.loads(rendered, parse_float=Decimal)["total"] == Decimal("1234567890123456.78")
+
+
+def test_text_that_looks_like_a_marked_amount_stays_text():
+    rendered = G2PJSONRenderer().render({"narrative": '{"kosh:decimal":"1.00"}'})
+
+    assert json.loads(rendered) == {"narrative": '{"kosh:decimal":"1.00"}'}
+
+
+# SQLite sums decimals as doubles; PostgreSQL's NUMERIC sum is exact, so the total is exact end to end there.
+@pytest.mark.postgres
+def test_a_total_beyond_a_doubles_precision_goes_on_the_wire_exactly(g2p, tenants):
+    # 99,999,999,999,999.01 has 16 significant digits: through a float it would read …999.02.
+    envelope = EnvelopeFactory(
+        envelope_id="ENV-BIG",
+        number_of_beneficiaries=101,
+        number_of_disbursements=101,
+        total_disbursement_amount=Decimal("99999999999999.01"),
+    )
+    DisbursementFactory.create_batch(100, envelope=envelope, amount=Decimal("999999999999.99"))
+    DisbursementFactory(envelope=envelope, amount=Decimal("0.01"))
+
+    response = g2p.post("get_disbursement_envelope_status", "ENV-BIG")
+    status = json.loads(response.content, parse_float=Decimal)["message"]
+
+    assert b'"total_disbursement_amount_received":99999999999999.01' in response.content
+    assert status["total_disbursement_amount_received"] == Decimal("99999999999999.01")
+
+
+def test_a_replayed_answer_carries_the_same_exact_amounts_as_the_first(g2p, envelope):
+    message = [disbursement_message(1, amount=Decimal("199.99"))]
+
+    first = g2p.post("create_disbursements", message, message_id="exact-1")
+    replay = g2p.post("create_disbursements", message, message_id="exact-1")
+
+    assert b'"disbursement_amount":199.99' in first.content
+    assert json.loads(replay.content)["message"] == json.loads(first.content)["message"]
