@@ -62,6 +62,19 @@ def to_amount(value, *, field: str = "amount", allow_zero: bool = True, allow_ne
     return amount.quantize(PAISA)
 
 
+def format_inr(amount: Decimal) -> str:
+    """An amount as it is read in India: the last three rupee digits, then pairs (₹25,00,000.00 is 25 lakh).
+    For people (pages, PDFs); files for machines keep plain numbers."""
+    rounded = quantize(amount)
+    sign = "-" if rounded < 0 else ""
+    rupees, paise = f"{abs(rounded):f}".split(".")
+    head, tail = rupees[:-3], rupees[-3:]
+    pairs = []
+    while head:
+        head, pairs = head[:-2], [head[-2:], *pairs]
+    return f"{sign}{','.join([*pairs, tail])}.{paise}"
+
+
 class AmountField(models.DecimalField):
     """A NUMERIC(14,2) column of rupees."""
 

@@ -1,8 +1,10 @@
-"""The Fund Allocation Register as a PDF (fpdf2, core fonts: amounts are written "Rs.", not the rupee sign)."""
+"""The Fund Allocation Register as a PDF (fpdf2, core fonts: amounts are written "Rs.", not the rupee sign,
+in Indian digit grouping)."""
 
 from django.utils import timezone
 from fpdf import FPDF
 
+from core.money import format_inr
 from payments.selectors import REGISTER_TYPES, RegisterRow
 
 COLUMNS = (
@@ -46,9 +48,9 @@ def fund_register_pdf(*, rows: list[RegisterRow], tenant_id: str, filters: dict)
             row.transaction_number,
             f"{timezone.localtime(row.transaction_at):%d/%m/%Y}",
             row.kind_label,
-            f"{row.amount:,.2f}",
-            f"{row.sanctioned_balance:,.2f}",
-            f"{row.fund_available:,.2f}",
+            format_inr(row.amount),
+            format_inr(row.sanctioned_balance),
+            format_inr(row.fund_available),
         )
         for (_title, width), value, index in zip(COLUMNS, values, range(len(values)), strict=True):
             pdf.cell(width, 6, value, border=1, align="R" if index >= 4 else "L")

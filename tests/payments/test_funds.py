@@ -1,15 +1,17 @@
 """Funds: the PI's debit under the sanction, its reversal, no-funds failure, and the register's running balances."""
 
+import re
+import zlib
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from payments.models import FundsSummary, FundTransaction, PaymentInstruction, PIBeneficiary, PIStatusLog
+from payments.models import FundsSummary, FundTransaction, HeadOfAccount, PaymentInstruction, PIBeneficiary, PIStatusLog
 from payments.selectors import fund_register
 from payments.services.funds import funds_reverse
 from payments.services.instructions import pi_original_store
-from tests.payments.factories import bill_create
+from tests.payments.factories import bill_create, funds_add
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,32 @@ def test_the_register_downloads_as_csv_and_pdf_for_a_fund_viewer(client, city, f
     assert "Initial Allotment,1000000.00,1000000.00,1000000.00" in csv_response.content.decode()
     assert pdf_response["Content-Type"] == "application/pdf"
     assert pdf_response.content.startswith(b"%PDF")
+
+
+def _pdf_text(content: bytes) -> str:
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S)
+    return "".join(zlib.decompress(stream).decode("latin-1") for stream in streams)
+
+
+def test_the_register_page_and_pdf_group_amounts_the_indian_way_and_the_csv_keeps_plain_numbers(client, city, funded):
+    from core.models import Role
+    from tests.core.factories import UserFactory
+
+    bill = bill_create(tenant=city, amounts=[Decimal("2500000.00")])
+    funds_add(unit=funded, head=HeadOfAccount.objects.get(), amount=Decimal("2500000.00"), master_allotment_id="MAD2")
+    pi_original_store(tenant_id=city.code, reference_id=bill.payment.payment_number, actor=None)
+    client.force_login(UserFactory(tenant=city, roles=[(Role.FUND_VIEWER, "od.angul")]))
+    query = {"financial_year": FundsSummary.objects.first().sanction.financial_year}
+
+    page = client.get(reverse("payments:fund-register"), query).content.decode()
+    pdf = _pdf_text(client.get(reverse("payments:fund-register-pdf"), query).content)
+    csv_text = client.get(reverse("payments:fund-register-csv"), query).content.decode()
+
+    assert ">25,00,000.00<" in page
+    assert ">10,00,000.00<" in page
+    assert "(25,00,000.00)" in pdf
+    assert "2500000.00" in csv_text
+    assert "25,00,000" not in csv_text
 
 
 def test_the_register_is_refused_to_someone_without_the_fund_viewer_role(client, city, pi_viewer):
