@@ -1,5 +1,5 @@
-"""`_fetchbill` over HTTP for bills that are already valid, N concurrent clients, beside a baseline of the lightest
-authenticated DIGIT call (`businessservices/_search`: the same token, role check and envelope, one indexed read).
+"""`_fetchbill` over HTTP for bills that are already valid, N concurrent clients, beside a baseline of the plain
+authenticated no-op call (`/user/token/_check`: the same token, tenant and role check and envelope, nothing read).
 
     .venv/bin/python bench/fetchbill.py [--clients 16] [--seconds 20] [--rounds 2] [--consumers 1000]
                                         [--workers 4] [--threads 4] [--reuse-database]
@@ -289,7 +289,7 @@ def main() -> None:
         f"/billing-service/bill/v2/_fetchbill?tenantId={TENANT}&consumerCode={code}&businessService=WS"
         for code in codes
     ]
-    baseline_paths = [f"/billing-service/businessservices/_search?tenantId={TENANT}&businessService=WS"]
+    baseline_paths = [f"/user/token/_check?tenantId={TENANT}"]
 
     server = gunicorn_start(port, server_environment(env), args.workers, args.threads)
     try:
@@ -309,7 +309,7 @@ def main() -> None:
     if bills != bills_before:
         raise SystemExit(f"the fetches made new bills: {bills} bills, {bills_before} before")
     ratio = baseline["requests_per_second"] / fetch["requests_per_second"]
-    rows = [("authenticated businessservices/_search (baseline)", baseline), ("bill/v2/_fetchbill (valid bill)", fetch)]
+    rows = [("authenticated no-op user/token/_check (baseline)", baseline), ("bill/v2/_fetchbill (valid bill)", fetch)]
     print()
     print(
         f"{args.clients} clients, {args.rounds} × {args.seconds:.0f} s per call, {len(codes)} consumers, "

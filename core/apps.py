@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
-        import core.api.schema  # noqa: F401  (registers the OpenAPI auth scheme)
+        # Imported for their side effects: the OpenAPI auth scheme, and the signals that keep the auth cache true.
+        import core.api.schema
+        import core.signals  # noqa: F401
         from core.cards import HomeCard, home_card_register
 
         home_card_register(

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from core.auth_cache import cached, roles_key, tenant_key, token_key
 from core.errors import ApplicationError, NotFoundError
-from core.models import AccessToken, ApiClient, IdFormat, Role, Tenant, User, WorkerHeartbeat
+from core.models import AccessToken, ApiClient, IdFormat, Role, RoleAssignment, Tenant, User, WorkerHeartbeat
 
 
 def token_digest(raw: str) -> str:
@@ -20,10 +21,15 @@ def token_digest(raw: str) -> str:
 
 def tenant_get(*, code: str, field: str = "tenantId") -> Tenant:
     """The active tenant with this DIGIT id, or a 400 naming the field."""
-    tenant = Tenant.objects.filter(code=code, is_active=True).select_related("state").first() if code else None
-    if tenant is None:
+    tenant = _tenant_cached(code) if code else None
+    if tenant is None or not tenant.is_active:
         raise ApplicationError("INVALID_TENANT_ID", f"{field}: unknown tenant '{code}'", field=field)
     return tenant
+
+
+def _tenant_cached(code: str) -> Tenant | None:
+    """The tenant with this code, active or not, from the authentication cache."""
+    return cached(tenant_key(code), lambda: Tenant.objects.select_related("state").filter(code=code).first())
 
 
 def tenant_lineage(*, tenant_id: str) -> list[str]:
@@ -61,7 +67,33 @@ def user_role_tenant_ids(*, user: User, roles: Iterable[str] | None = None) -> s
 
 
 def user_has_role(*, user: User, tenant_id: str, roles: Iterable[str] | None = None) -> bool:
-    return tenant_id in user_role_tenant_ids(user=user, roles=roles)
+    """Whether the user may act in the tenant in one of `roles` (any role when None), as `user_role_tenant_ids`
+    decides it. Asked on every API call, so it reads the user's role list from the authentication cache."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    held = _user_role_tenants(user_id=user.pk)
+    wanted = held.keys() if roles is None else {*roles, Role.SUPERUSER}
+    tenants = set().union(*(held.get(role, ()) for role in wanted))
+    if tenant_id in tenants:
+        return True
+    state = tenant_id.split(".", 1)[0]
+    if state == tenant_id or state not in tenants:
+        return False
+    city = _tenant_cached(tenant_id)
+    return city is not None and city.is_active
+
+
+def _user_role_tenants(*, user_id) -> dict[str, frozenset[str]]:
+    """Role → the active tenants where the user holds it directly (not yet extended from a state to its cities)."""
+
+    def load() -> dict[str, frozenset[str]]:
+        held: dict[str, set[str]] = {}
+        assignments = RoleAssignment.objects.filter(user_id=user_id, tenant__is_active=True)
+        for role, tenant_id in assignments.values_list("role", "tenant_id"):
+            held.setdefault(role, set()).add(tenant_id)
+        return {role: frozenset(tenants) for role, tenants in held.items()}
+
+    return cached(roles_key(user_id), load)
 
 
 def user_roles(*, user: User) -> list[dict]:
@@ -136,12 +168,19 @@ def api_client_allows_ip(*, client: ApiClient, ip: str | None) -> bool:
 
 
 def token_get_active(*, raw: str) -> AccessToken | None:
-    """The unexpired, unrevoked token whose access part is `raw`."""
-    return (
-        AccessToken.objects.select_related("user", "client", "tenant")
-        .filter(access_digest=token_digest(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+    """The unexpired, unrevoked token whose access part is `raw`, with its user, client and tenant."""
+    digest = token_digest(raw)
+    token = cached(
+        token_key(digest),
+        lambda: (
+            AccessToken.objects.select_related("user", "client", "tenant")
+            .filter(access_digest=digest, revoked_at__isnull=True)
+            .first()
+        ),
     )
+    if token is None or token.revoked_at is not None or token.expires_at <= timezone.now():
+        return None
+    return token
 
 
 # --- Id formats -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import base64
 
 import pytest
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from core.models import Role
@@ -17,6 +18,12 @@ def ledger_database_rules(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         ledger_database_rules_install()
+
+
+@pytest.fixture(autouse=True)
+def auth_cache_empty():
+    """Tests reuse tenant codes and may reuse rows; nothing cached by one test may answer for the next."""
+    caches["auth"].clear()
 
 
 @pytest.fixture

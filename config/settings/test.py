@@ -9,6 +9,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Services queue work with transaction.on_commit; tests run it in-process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# In-process, so each test starts with it empty (tests/conftest.py) without flushing the Redis the broker uses.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "auth": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kosh-auth-test"},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

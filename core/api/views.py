@@ -103,6 +103,25 @@ class TokenLogoutApi(APIView):
         return Response({"ResponseInfo": response_info(request_info_of(request), status="Logout successfully")})
 
 
+class TokenCheckApi(DigitApiView):
+    """`POST /user/token/_check?tenantId=`: the token is valid and its user holds a role in the tenant. Reads
+    nothing else, so an integrator can test a setup with it, and it is the baseline of the API benchmarks."""
+
+    required_roles = tuple(Role.values)
+
+    @extend_schema(tags=[DIGIT_USER_TAG], request=dict, responses={200: dict})
+    def post(self, request):
+        token = request.auth
+        return self.respond(
+            "token",
+            {
+                "userName": request.user.username,
+                "tenantId": self.request_tenant_id(request),
+                "expiresAt": int(token.expires_at.timestamp() * 1000),
+            },
+        )
+
+
 class UserSearchApi(DigitApiView):
     """`POST /user/_search`: employees of one tenant, criteria in the body as egov-user takes them."""
 

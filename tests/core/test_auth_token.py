@@ -362,3 +362,24 @@ def test_admin_revocation_is_audited_under_the_admin(api, operator, token_for, m
     event = AuditEvent.objects.get(action="TOKEN_REVOKE")
     assert (event.actor, event.reason) == (admin, "Revoked by an administrator")
     assert_digit_error(search_with_header(api, token), 401, "INVALID_ACCESS_TOKEN")
+
+
+def test_token_check_answers_the_tokens_user_in_the_tenant(api, token_for, make_employee):
+    collector = make_employee(Role.COLLECTION_OPERATOR, "pb.amritsar")
+
+    response = api.post(
+        "/user/token/_check?tenantId=pb.amritsar", {"RequestInfo": {"authToken": token_for(collector)}}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["token"]["userName"] == collector.username
+
+
+def test_token_check_refuses_a_tenant_without_a_role(api, token_for, make_employee):
+    collector = make_employee(Role.COLLECTION_OPERATOR, "pb.amritsar")
+
+    response = api.post(
+        "/user/token/_check?tenantId=pb.jalandhar", {"RequestInfo": {"authToken": token_for(collector)}}, format="json"
+    )
+
+    assert response.status_code == 403

@@ -1,0 +1,46 @@
+"""Rows behind the authentication cache: a change to one forgets what was cached from it (core/auth_cache.py)."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from core.auth_cache import forget, roles_key, tenant_key, token_key
+from core.models import AccessToken, ApiClient, RoleAssignment, Tenant, User
+
+
+def _tokens_forget(**filters) -> None:
+    """Forget the cached copies of the still-usable tokens matching `filters`."""
+    digests = AccessToken.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), **filters).values_list(
+        "access_digest", flat=True
+    )
+    forget(token_key(digest) for digest in digests)
+
+
+@receiver([post_save, post_delete], sender=AccessToken)
+def access_token_changed(sender, instance: AccessToken, **kwargs):
+    forget([token_key(instance.access_digest)])
+
+
+@receiver([post_save, post_delete], sender=User)
+def user_changed(sender, instance: User, **kwargs):
+    # A token carries its user (is_active, name) with it.
+    forget([roles_key(instance.pk)])
+    if not kwargs.get("created"):
+        _tokens_forget(user_id=instance.pk)
+
+
+@receiver([post_save, post_delete], sender=ApiClient)
+def api_client_changed(sender, instance: ApiClient, **kwargs):
+    # A token carries its client's IP allow-list with it.
+    if not kwargs.get("created"):
+        _tokens_forget(client_id=instance.pk)
+
+
+@receiver([post_save, post_delete], sender=RoleAssignment)
+def role_assignment_changed(sender, instance: RoleAssignment, **kwargs):
+    forget([roles_key(instance.user_id)])
+
+
+@receiver([post_save, post_delete], sender=Tenant)
+def tenant_changed(sender, instance: Tenant, **kwargs):
+    forget([tenant_key(instance.code)])
