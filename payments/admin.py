@@ -1,8 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from core.admin import ReadOnlyAdminMixin
 from core.errors import ApplicationError
+from payments.forms import (
+    ExpenseBillEntryForm,
+    ExpenseLineFormSet,
+    expense_bill_error_show,
+    expense_lines_filled,
+)
 from payments.models import (
     Allotment,
     ExpenseBill,
@@ -21,7 +31,12 @@ from payments.models import (
     SpendingUnit,
     VaWatermark,
 )
-from payments.services.bills import BankAccountInput, payee_bank_account_change, payee_bank_account_check
+from payments.services.bills import (
+    BankAccountInput,
+    expense_bill_create,
+    payee_bank_account_change,
+    payee_bank_account_check,
+)
 from payments.services.instructions import pi_create
 from payments.services.polling import pi_refresh
 from payments.services.revised import pi_revise
@@ -124,11 +139,55 @@ class LineItemInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(ExpenseBill)
 class ExpenseBillAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Bills are read-only once received. A new one is entered on a form of its own, and taken by
+    `expense_bill_create` exactly as the expense-bill API takes it (payment created, PI sent after commit)."""
+
     list_display = ("bill_number", "tenant", "bill_type", "bill_date", "net_payable", "created_at")
     list_filter = ("tenant", "bill_type")
     search_fields = ("bill_number", "reference_id")
     inlines = [LineItemInline]
     actions = ["send_payment_instruction"]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("payments.add_expensebill")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ExpenseBillEntryForm(request.POST or None)
+        lines = ExpenseLineFormSet(request.POST or None, prefix="lines")
+        if request.method == "POST" and form.is_valid() and lines.is_valid():
+            filled = expense_lines_filled(lines)
+            data = form.cleaned_data
+            try:
+                bill = expense_bill_create(
+                    tenant_id=data["tenant"].code,
+                    bill_number=data["bill_number"],
+                    bill_type=data["bill_type"],
+                    bill_date=data["bill_date"],
+                    reference_id=data["reference_id"],
+                    line_items=[line.line_item(index) for index, line in enumerate(filled)],
+                    actor=request.user,
+                )
+            except ApplicationError as exc:
+                expense_bill_error_show(exc, form=form, filled=filled)
+            else:
+                self.message_user(
+                    request,
+                    f"Bill {bill.bill_number} received: payment {bill.payment.payment_number} for "
+                    f"₹{bill.net_payable}; its payment instruction goes to JIT-FS now.",
+                )
+                return redirect(reverse("admin:payments_expensebill_change", args=[bill.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Enter an approved expense bill",
+            "form": form,
+            "lines": lines,
+            "errors": form.non_field_errors(),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "payments/admin/expense_bill_add.html", context)
 
     @admin.action(description="Send a payment instruction to JIT-FS")
     def send_payment_instruction(self, request, queryset):

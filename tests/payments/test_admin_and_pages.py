@@ -107,3 +107,138 @@ def test_a_pi_viewer_sees_no_actions_and_cannot_post_one(client, city, funded, p
 
     assert "Retry PI" not in page.content.decode()
     assert action.status_code == 403
+
+
+# --- Entering an expense bill in the admin (the expense-bill service behind it) ------------------
+
+
+def _bill_post(tenant_code: str, lines: list[dict], **bill) -> dict:
+    data = {
+        "tenant": tenant_code,
+        "bill_number": "WB/ADMIN/000001",
+        "bill_type": "EXPENSE.WAGES",
+        "bill_date": "2026-11-01",
+        "reference_id": "MR/ADMIN/1",
+        "lines-TOTAL_FORMS": str(len(lines) + 1),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        **bill,
+    }
+    for index, line in enumerate(lines):
+        data.update({f"lines-{index}-{name}": value for name, value in line.items()})
+    # A blank row as the browser posts it, its selects at their defaults: not a line item.
+    data.update({f"lines-{len(lines)}-payee_type": "IND", f"lines-{len(lines)}-account_type": "SAVINGS"})
+    return data
+
+
+def _line(index: int, **overrides) -> dict:
+    line = {
+        "payee_type": "IND",
+        "identifier": f"IND-ADMIN-{index}",
+        "name": f"Wage Seeker {index}",
+        "mobile_number": f"98760000{index:02d}",
+        "address": "Ward 1",
+        "account_number": f"7000000000{index:02d}",
+        "ifsc": "SBIN0001234",
+        "account_holder_name": f"Wage Seeker {index}",
+        "account_type": "SAVINGS",
+        "head_code": "WAGE",
+        "amount": "1500.00",
+    }
+    return {**line, **overrides}
+
+
+def test_the_admin_bill_form_lists_its_fields_and_line_rows(staff, city):
+    page = staff.get(reverse("admin:payments_expensebill_add"))
+
+    assert page.status_code == 200
+    assert b'name="bill_number"' in page.content
+    assert b'name="lines-0-account_number"' in page.content
+    assert b'name="lines-TOTAL_FORMS"' in page.content
+
+
+def test_a_bill_entered_in_the_admin_is_received_with_its_payees_accounts_and_payment(staff, city):
+    from payments.models import ExpenseBill
+
+    lines = [
+        _line(1),
+        _line(1, head_code="WAGE-OT", amount="200.50"),
+        _line(2, payee_type="ORG", identifier="ORG-ADMIN-2", account_type="CURRENT"),
+        _line(3, payee_type="DEPT", identifier="DED-LABOUR-CESS", mobile_number="", amount="17.00"),
+    ]
+
+    response = staff.post(reverse("admin:payments_expensebill_add"), _bill_post(city.code, lines))
+
+    bill = ExpenseBill.objects.get(bill_number="WB/ADMIN/000001")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:payments_expensebill_change", args=[bill.pk])
+    assert bill.net_payable == Decimal("3217.50")
+    assert bill.line_items.count() == 4
+    assert sorted(bill.line_items.values_list("payee__payee_type", flat=True)) == ["DEPT", "IND", "IND", "ORG"]
+    assert bill.payment.amount == Decimal("3217.50")
+    organisation = bill.line_items.get(payee__identifier="ORG-ADMIN-2").payee
+    assert organisation.bank_accounts.get().account_type == "CURRENT"
+
+
+@pytest.mark.parametrize(
+    ("lines", "row", "field", "words"),
+    [
+        ([_line(1, amount="-10.00")], 0, "amount", "must not be negative"),
+        ([_line(1), _line(2, amount="1.005")], 1, "amount", "two decimal places"),
+        (
+            [_line(1), _line(2, account_number="700000000001")],
+            1,
+            "account_number",
+            "is also given for payee",
+        ),
+        ([_line(1, ifsc="SBIN1234")], 0, "ifsc", "IFSC"),
+        ([_line(1, mobile_number="12345")], 0, "mobile_number", "10 digits"),
+    ],
+)
+def test_a_bad_bill_in_the_admin_is_shown_on_its_field_and_nothing_is_written(staff, city, lines, row, field, words):
+    from payments.models import ExpenseBill, ExpensePayment, Payee
+
+    response = staff.post(reverse("admin:payments_expensebill_add"), _bill_post(city.code, lines))
+
+    assert response.status_code == 200
+    errors = response.context["lines"].forms[row].errors
+    assert words in " ".join(errors[field])
+    assert not ExpenseBill.objects.exists()
+    assert not ExpensePayment.objects.exists()
+    assert not Payee.objects.exists()
+
+
+def test_a_bill_number_already_received_is_refused_on_the_bill_number(staff, city):
+    from payments.models import ExpenseBill
+
+    staff.post(reverse("admin:payments_expensebill_add"), _bill_post(city.code, [_line(1)]))
+
+    again = staff.post(reverse("admin:payments_expensebill_add"), _bill_post(city.code, [_line(2)]))
+
+    assert again.status_code == 200
+    assert "already received" in " ".join(again.context["form"].errors["bill_number"])
+    assert ExpenseBill.objects.count() == 1
+
+
+def test_a_bill_with_no_line_items_is_refused_in_the_admin(staff, city):
+    from payments.models import ExpenseBill
+
+    data = _bill_post(city.code, [])
+
+    response = staff.post(reverse("admin:payments_expensebill_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["lines"].non_form_errors() or response.context["form"].non_field_errors()
+    assert not ExpenseBill.objects.exists()
+
+
+def test_entering_a_bill_needs_the_add_permission(client, city):
+    from tests.core.factories import UserFactory
+
+    clerk = UserFactory(username="clerk", is_staff=True)
+    client.force_login(clerk)
+
+    response = client.get(reverse("admin:payments_expensebill_add"))
+
+    assert response.status_code == 403
