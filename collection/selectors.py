@@ -2,13 +2,18 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 
+from billing.dates import IST, ist_day_start
 from billing.models import Bill
 from billing.selectors import bills_with_details
-from collection.models import Payment, PaymentDetail, Remittance
+from collection.models import LIVE_INSTRUMENT_STATUSES, InstrumentStatus, Payment, PaymentDetail, Remittance
+from collection.services.remittances import REMITTABLE_MODES
+from core.money import ZERO, AmountField, quantize
 
 
 @dataclass(frozen=True)
@@ -116,3 +121,137 @@ def remittance_list(
         .prefetch_related("voucher__lines__gl_code", "payments__details")
         .order_by("-reference_date", "-created_at")[offset : offset + limit]
     )
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportCriteria:
+    """What a collection report covers: receipts of the tenant (a state: its cities too) dated in IST days."""
+
+    tenant_id: str
+    from_date: date | None = None
+    to_date: date | None = None
+    business_service: str = ""
+    payment_mode: str = ""
+    instrument_status: str = ""
+
+
+# What a summary row groups by: the receipt's IST day, its service, its payment's mode, or who took it.
+SUMMARY_GROUPS = {
+    "day": TruncDate("receipt_date", tzinfo=IST),
+    "service": F("business_service__code"),
+    "mode": F("payment__payment_mode"),
+    "collector": F("payment__created_by__username"),
+}
+# A receipt that still holds its money counts as collected; one cancelled, rejected or dishonoured does not.
+_LIVE = Q(payment__instrument_status__in=LIVE_INSTRUMENT_STATUSES)
+_CLOSED = ~_LIVE
+
+
+def _day_after(day: date) -> datetime:
+    """The first instant after the IST day, so the day's last second is inside the range."""
+    return ist_day_start(day + timedelta(days=1))
+
+
+def _amount_sum(expression: str, *, filter: Q | None = None) -> Coalesce:
+    return Coalesce(Sum(expression, filter=filter), Value(ZERO), output_field=AmountField())
+
+
+def _in_paise(row: dict) -> dict:
+    """Sums to two places whatever the database: SQLite hands back a sum as `Decimal("500")`."""
+    return {name: quantize(value) if isinstance(value, Decimal) else value for name, value in row.items()}
+
+
+def receipts_reported(*, criteria: ReportCriteria) -> QuerySet[PaymentDetail]:
+    """The tenant's receipts a report covers, unordered."""
+    receipts = PaymentDetail.objects.filter(tenant_scope(criteria.tenant_id))
+    if criteria.from_date is not None:
+        receipts = receipts.filter(receipt_date__gte=ist_day_start(criteria.from_date))
+    if criteria.to_date is not None:
+        receipts = receipts.filter(receipt_date__lt=_day_after(criteria.to_date))
+    if criteria.business_service:
+        receipts = receipts.filter(business_service__code=criteria.business_service)
+    if criteria.payment_mode:
+        receipts = receipts.filter(payment__payment_mode=criteria.payment_mode)
+    if criteria.instrument_status:
+        receipts = receipts.filter(payment__instrument_status=criteria.instrument_status)
+    return receipts
+
+
+def collection_summary(*, criteria: ReportCriteria, group_by: str) -> list[dict]:
+    """One row per day, service, mode or collector (`key`), in key order: receipts and amount collected, and the
+    receipts cancelled, rejected or dishonoured. One grouped query."""
+    rows = (
+        receipts_reported(criteria=criteria)
+        .annotate(key=SUMMARY_GROUPS[group_by])
+        .values("key")
+        .annotate(
+            receipts=Count("pk", filter=_LIVE),
+            amount=_amount_sum("total_amount_paid", filter=_LIVE),
+            closed_receipts=Count("pk", filter=_CLOSED),
+            closed_amount=_amount_sum("total_amount_paid", filter=_CLOSED),
+        )
+        .order_by(F("key").asc(nulls_first=True))
+    )
+    return [_in_paise(row) for row in rows]
+
+
+def collection_totals(*, criteria: ReportCriteria) -> dict:
+    """The summary's totals over every receipt the report covers."""
+    return _in_paise(
+        receipts_reported(criteria=criteria).aggregate(
+            receipts=Count("pk", filter=_LIVE),
+            amount=_amount_sum("total_amount_paid", filter=_LIVE),
+            closed_receipts=Count("pk", filter=_CLOSED),
+            closed_amount=_amount_sum("total_amount_paid", filter=_CLOSED),
+        )
+    )
+
+
+def receipt_register(*, criteria: ReportCriteria) -> QuerySet[PaymentDetail]:
+    """Every receipt the report covers, oldest first, with what a register line shows."""
+    return (
+        receipts_reported(criteria=criteria)
+        .select_related("payment", "payment__created_by", "business_service", "bill")
+        .order_by("receipt_date", "receipt_number")
+    )
+
+
+def receipt_register_totals(*, criteria: ReportCriteria) -> dict:
+    return receipts_reported(criteria=criteria).aggregate(receipts=Count("pk"), amount=_amount_sum("total_amount_paid"))
+
+
+def remittance_report(*, tenant_id: str, from_date: date | None = None, to_date: date | None = None):
+    """The tenant's remittances dated in the range, oldest first, each with its count of receipts."""
+    remittances = Remittance.objects.filter(tenant_scope(tenant_id))
+    if from_date is not None:
+        remittances = remittances.filter(reference_date__gte=from_date)
+    if to_date is not None:
+        remittances = remittances.filter(reference_date__lte=to_date)
+    totals = _in_paise(remittances.aggregate(remittances=Count("pk"), amount=_amount_sum("total_amount")))
+    rows = (
+        remittances.select_related("voucher", "created_by")
+        .annotate(receipts=Count("payments__details"))
+        .order_by("reference_date", "created_at")
+    )
+    return rows, totals
+
+
+def remittable_receipts(
+    *, tenant_id: str, business_service: str = "", from_date: date | None = None, to_date: date | None = None
+) -> QuerySet[PaymentDetail]:
+    """The city's approved cash, cheque and demand-draft receipts not yet remitted, oldest first."""
+    receipts = PaymentDetail.objects.filter(
+        tenant_id=tenant_id,
+        payment__instrument_status=InstrumentStatus.APPROVED,
+        payment__payment_mode__in=REMITTABLE_MODES,
+    )
+    if business_service:
+        receipts = receipts.filter(business_service__code=business_service)
+    if from_date is not None:
+        receipts = receipts.filter(receipt_date__gte=ist_day_start(from_date))
+    if to_date is not None:
+        receipts = receipts.filter(receipt_date__lt=_day_after(to_date))
+    return receipts.select_related("payment", "business_service", "bill").order_by("receipt_date", "receipt_number")
