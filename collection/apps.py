@@ -13,6 +13,15 @@ class CollectionConfig(AppConfig):
 
         home_card_register(
             HomeCard(
+                title="Collect payment",
+                description="Find a consumer by consumer code or mobile, take the bill's payment, print the receipt.",
+                url_name="collection:collect",
+                roles={Role.COLLECTION_OPERATOR},
+                order=200,
+            )
+        )
+        home_card_register(
+            HomeCard(
                 title="Collection reports",
                 description="Collection by day, service, mode or collector; receipt register; remittances; CSV.",
                 url_name="collection:report-summary",

@@ -9,11 +9,13 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from billing.dates import IST, ist_day_start
-from billing.models import Bill
+from billing.models import Bill, BusinessService, Demand, TaxHead
 from billing.selectors import bills_with_details
 from collection.models import LIVE_INSTRUMENT_STATUSES, InstrumentStatus, Payment, PaymentDetail, Remittance
 from collection.services.remittances import REMITTABLE_MODES
+from core.errors import NotFoundError
 from core.money import ZERO, AmountField, quantize
+from notifications.models import SmsMessage
 
 
 @dataclass(frozen=True)
@@ -255,3 +257,134 @@ def remittable_receipts(
     if to_date is not None:
         receipts = receipts.filter(receipt_date__lt=_day_after(to_date))
     return receipts.select_related("payment", "business_service", "bill").order_by("receipt_date", "receipt_number")
+
+
+# --- Counter and receipts -------------------------------------------------------------------
+
+
+def receipts_with_details(receipts: QuerySet[PaymentDetail]) -> QuerySet[PaymentDetail]:
+    """Receipts with everything a printed receipt reads: payment, collector, city, bill heads, allocations."""
+    return receipts.select_related("payment__created_by", "business_service", "tenant").prefetch_related(
+        Prefetch("bill", queryset=bills_with_details(Bill.objects.all())), "allocations"
+    )
+
+
+def receipt_get(*, tenant_id: str, receipt_id) -> PaymentDetail:
+    """One receipt of the tenant (a state: of its cities), or not found."""
+    receipt = receipts_with_details(PaymentDetail.objects.filter(tenant_scope(tenant_id), pk=receipt_id)).first()
+    if receipt is None:
+        raise NotFoundError("RECEIPT_NOT_FOUND", f"no receipt '{receipt_id}' in {tenant_id}", field="receiptId")
+    return receipt
+
+
+def payment_receipts(*, tenant_id: str, payment_id) -> list[PaymentDetail]:
+    """The receipts of one payment of the tenant, or not found."""
+    receipts = list(
+        receipts_with_details(
+            PaymentDetail.objects.filter(tenant_scope(tenant_id), payment_id=payment_id).order_by("receipt_number")
+        )
+    )
+    if not receipts:
+        raise NotFoundError("INVALID_PAYMENT_ID", f"no payment '{payment_id}' in {tenant_id}", field="paymentId")
+    return receipts
+
+
+def receipt_sms_get(*, receipt: PaymentDetail) -> SmsMessage | None:
+    """The payer's receipt SMS in the outbox (queued with the receipt, under the event key it was queued with)."""
+    return SmsMessage.objects.filter(
+        tenant_id=receipt.tenant_id, event_key=f"collection:receipt:{receipt.tenant_id}:{receipt.receipt_number}"
+    ).first()
+
+
+@dataclass(frozen=True)
+class CounterConsumer:
+    """A consumer a collector can take a payment from: one service's consumer code, with its payer."""
+
+    business_service: BusinessService
+    consumer_code: str
+    payer_name: str
+    mobile_number: str
+    address: str
+
+
+def counter_consumers_search(
+    *, tenant_id: str, consumer_code: str = "", mobile_number: str = "", limit: int = 50
+) -> list[CounterConsumer]:
+    """Consumers of one city by consumer code or payer mobile, across services: those with ACTIVE demands, and
+    imported bills still ACTIVE (they have no demands). The payer is the latest demand's (or bill's)."""
+    demands = Demand.objects.filter(tenant_id=tenant_id, status=Demand.Status.ACTIVE)
+    bills = Bill.objects.filter(tenant_id=tenant_id, status=Bill.Status.ACTIVE, source=Bill.Source.BILL_COLLECT)
+    if consumer_code:
+        demands, bills = demands.filter(consumer_code=consumer_code), bills.filter(consumer_code=consumer_code)
+    if mobile_number:
+        demands = demands.filter(payer_mobile_number=mobile_number)
+        bills = bills.filter(mobile_number=mobile_number)
+    found: dict[tuple[int, str], CounterConsumer] = {}
+    for demand in demands.select_related("business_service").order_by("-tax_period_from", "-created_at"):
+        found.setdefault(
+            (demand.business_service_id, demand.consumer_code),
+            CounterConsumer(
+                demand.business_service,
+                demand.consumer_code,
+                demand.payer_name,
+                demand.payer_mobile_number,
+                demand.payer_address,
+            ),
+        )
+    for bill in bills.select_related("business_service").order_by("-bill_date"):
+        found.setdefault(
+            (bill.business_service_id, bill.consumer_code),
+            CounterConsumer(
+                bill.business_service, bill.consumer_code, bill.payer_name, bill.mobile_number, bill.payer_address
+            ),
+        )
+    return sorted(found.values(), key=lambda c: (c.business_service.code, c.consumer_code))[:limit]
+
+
+def counter_bill_get(*, tenant_id: str, bill_id) -> Bill:
+    """One bill of the city, with its heads, or not found."""
+    bill = bills_with_details(Bill.objects.filter(tenant_id=tenant_id, pk=bill_id)).first()
+    if bill is None:
+        raise NotFoundError("INVALID_BILL_ID", f"no bill '{bill_id}' in {tenant_id}", field="billId")
+    return bill
+
+
+@dataclass(frozen=True)
+class BillRow:
+    label: str
+    amount: Decimal
+    kind: str  # CURRENT, ARREAR, PENALTY or ADVANCE
+
+
+def counter_bill_rows(*, bill: Bill) -> list[BillRow]:
+    """The bill as the collect-payment screen shows it (mGramSeva's): the latest period's heads, arrears per head
+    as `BL_<head>`, and the penalty and advance rows only when the service's flags say so (otherwise those heads
+    are listed like any other). The rows add up to the bill's total."""
+    service = bill.business_service
+    categories = dict(TaxHead.objects.filter(service=service).values_list("code", "category"))
+    penalty = (TaxHead.Category.PENALTY, TaxHead.Category.FINES)
+    details = list(bill.details.all())
+    current: dict[str, BillRow] = {}
+    arrears: dict[str, BillRow] = {}
+    sums = {"PENALTY": ZERO, "ADVANCE": ZERO}
+    for detail in details:
+        is_current = detail is details[-1]
+        for account in detail.account_details.all():
+            category = categories.get(account.tax_head_code)
+            if category in penalty and service.display_penalty:
+                sums["PENALTY"] += account.amount
+                continue
+            if category == TaxHead.Category.ADVANCE_COLLECTION and service.display_advance:
+                sums["ADVANCE"] += account.amount
+                continue
+            name = account.description or account.tax_head_code or account.gl_code
+            key = account.tax_head_code or name
+            rows, label, kind = (current, name, "CURRENT") if is_current else (arrears, f"BL_{key} ({name})", "ARREAR")
+            row = rows.get(key)
+            rows[key] = BillRow(label, (row.amount if row else ZERO) + account.amount, kind)
+    result = [row for row in [*current.values(), *arrears.values()] if row.amount]
+    if service.display_penalty:
+        result.append(BillRow("Penalty", sums["PENALTY"], "PENALTY"))
+    if service.display_advance:
+        result.append(BillRow("Advance", sums["ADVANCE"], "ADVANCE"))
+    return result
