@@ -343,7 +343,8 @@ class PaymentInstruction(models.Model):
         related_name="revisions",
         limit_choices_to={"parent": None},
     )
-    # For a revised PI: the PI whose failed beneficiaries it pays again (the original or the previous revision).
+    # The PI whose failed beneficiaries this one pays again: for a revised PI the original or the previous
+    # revision; for a fresh original (made once the revision window has passed) the PARTIAL PI it replaces.
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     is_active = models.BooleanField(default=True)
@@ -379,14 +380,14 @@ class PaymentInstruction(models.Model):
             models.CheckConstraint(name="pi_has_beneficiaries", condition=Q(beneficiary_count__gt=0)),
             models.CheckConstraint(
                 name="pi_type_matches_parent",
-                condition=(Q(pi_type="ORIGINAL", parent__isnull=True, replaces__isnull=True))
+                condition=(Q(pi_type="ORIGINAL", parent__isnull=True))
                 | (Q(pi_type="REVISED", parent__isnull=False, replaces__isnull=False)),
             ),
-            # The duplicate-PI guards, race-proof: one original per payment unless it failed, and one
-            # revision at a time in flight per original.
+            # The duplicate-PI guards, race-proof: one first original per payment unless it failed, one
+            # revision at a time in flight per original, and one live replacement per failed PI.
             models.UniqueConstraint(
                 fields=["payment"],
-                condition=Q(pi_type="ORIGINAL") & ~Q(status="FAILED"),
+                condition=Q(pi_type="ORIGINAL", replaces__isnull=True) & ~Q(status="FAILED"),
                 name="pi_one_live_original_per_payment",
             ),
             models.UniqueConstraint(
@@ -394,6 +395,7 @@ class PaymentInstruction(models.Model):
                 condition=Q(pi_type="REVISED", status__in=["PENDING", "INITIATED", "SUCCESSFUL"]),
                 name="pi_one_live_revision_per_original",
             ),
+            models.UniqueConstraint(fields=["replaces"], condition=~Q(status="FAILED"), name="pi_one_live_replacement"),
         ]
 
     def __str__(self):

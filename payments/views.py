@@ -112,7 +112,9 @@ ACTIONS = {
     "revise": (
         "Generate Revised PI",
         "A revised payment instruction is made for the failed beneficiaries, with their current bank accounts, "
-        "and sent to JIT-FS (COR). Make every bank account correction first.",
+        "and sent to JIT-FS (COR). Make every bank account correction first. Once the treasury's revision window "
+        "has passed (90 days from the original PI, and no later than 30 April after its financial year), a fresh "
+        "payment instruction is made for them instead, with funds taken from a current sanction.",
     ),
     "refresh": ("Refresh", "JIT-FS is asked now for this PI's next status."),
 }
@@ -144,7 +146,12 @@ def pi_action(request, pk: int, action: str):
             return redirect("payments:pi-view", pk=created.pk)
         if action == "revise":
             revision = pi_revise(tenant_id=tenant_id, parent_pi_number=pi.root.pi_number, actor=request.user)
-            _report(request, revision, f"Revised payment instruction {revision.pi_number} created")
+            kind = (
+                "Revised payment instruction"
+                if revision.pi_type == PaymentInstruction.Type.REVISED
+                else "Past the revision window, payment instruction"
+            )
+            _report(request, revision, f"{kind} {revision.pi_number} created")
             return redirect("payments:pi-view", pk=revision.pk)
         result = pi_refresh(pi=pi, actor=request.user)
         level = messages.SUCCESS if result.outcome == JitOutcome.SUCCESS else messages.ERROR

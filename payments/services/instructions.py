@@ -94,8 +94,14 @@ def pi_original_store(*, tenant_id: str, reference_id: str, actor: User | None) 
             amount=line["amount"],
         )
         beneficiary.line_items.set(line["line_items"])
+    pi_funds_take(pi=pi, actor=actor)
+    return pi
 
-    choice = funds_choose_and_debit(pi=pi, tenant=payment.tenant, amount=total)
+
+def pi_funds_take(*, pi: PaymentInstruction, actor: User | None) -> bool:
+    """Debit a new original PI's total from the first sanction that has it, recording which; with none, the PI
+    fails at once (STATUS_LOG_PI_NO_FUNDS) and is never sent. Call inside the PI's transaction."""
+    choice = funds_choose_and_debit(pi=pi, tenant=pi.tenant, amount=pi.gross_amount)
     if choice is None:
         pi.status, pi.is_active, pi.error_text = PaymentInstruction.Status.FAILED, False, INSUFFICIENT_FUNDS
         pi.save(update_fields=["status", "is_active", "error_text", "updated_at"])
@@ -107,17 +113,19 @@ def pi_original_store(*, tenant_id: str, reference_id: str, actor: User | None) 
             service=JitService.PI,
             result="NO_FUNDS",
             outcome=JitOutcome.ERROR,
-            message=f"Payment instruction not sent: no sanction has {total} available ({INSUFFICIENT_FUNDS})",
+            message=(
+                f"Payment instruction not sent: no sanction has {pi.gross_amount} available ({INSUFFICIENT_FUNDS})"
+            ),
             call=None,
         )
-        expense_payment_status_refresh(payment=payment)
+        expense_payment_status_refresh(payment=pi.payment)
         audit_record(actor=actor, entity=pi, action="PI_CREATE", to_state=pi.status, reason=INSUFFICIENT_FUNDS)
-        return pi
+        return False
     pi.sanction, pi.spending_unit = choice.sanction, choice.spending_unit
     pi.hoa_code, pi.master_allotment_id = choice.sanction.hoa_code, choice.sanction.master_allotment_id
     pi.save(update_fields=["sanction", "spending_unit", "hoa_code", "master_allotment_id", "updated_at"])
     audit_record(actor=actor, entity=pi, action="PI_CREATE", to_state=pi.status)
-    return pi
+    return True
 
 
 def _beneficiary_lines(payment: ExpensePayment) -> list[dict]:

@@ -3,7 +3,7 @@
 The transition table (MUKTASoft ifms-adapter §4, with Kosh's fixes) as code, one `ServiceSpec` per service:
 
 service  PIs (type, status)        answer                 PI →                                beneficiaries →
-PI       ORIGINAL PENDING          accepted               INITIATED                           Initiated
+PI       ORIGINAL PENDING          accepted               INITIATED; replaced PI → COMPLETED  Initiated
                                    JIT error              FAILED, inactive, funds reversed    Failed
 COR      REVISED PENDING           accepted               INITIATED; replaced PI → COMPLETED  Initiated
                                    JIT error              FAILED, inactive; replaced PARTIAL  Failed
@@ -477,33 +477,34 @@ def _pi_fail(pi: PaymentInstruction, error: str, *, reverse_funds: bool) -> None
 
 
 def _pi_accepted(pi: PaymentInstruction, ack) -> Applied:
+    """PI or COR accepted: INITIATED. A PI that replaces a PARTIAL one (a revision, or a fresh original made
+    after the revision window) closes it: COMPLETED."""
     if ack is None:
         return Applied(result="SUCCESS")
     pi.status = Status.INITIATED
     pi.success_code, pi.success_description = ack.success_code, ack.success_description[:300]
     pi.save(update_fields=["status", "success_code", "success_description", "updated_at"])
     _beneficiaries_set(pi, Benf.INITIATED)
-    return Applied()
+    applied = Applied()
+    if pi.replaces_id:
+        replaced = PaymentInstruction.objects.select_for_update().get(pk=pi.replaces_id)
+        if replaced.status == Status.PARTIAL:
+            replaced.status = Status.COMPLETED
+            replaced.save(update_fields=["status", "updated_at"])
+            audit_record(
+                actor=None,
+                entity=replaced,
+                action=f"JIT_{'COR' if pi.pi_type == Type.REVISED else 'PI'}",
+                from_state=Status.PARTIAL,
+                to_state=Status.COMPLETED,
+            )
+        applied.also_log.append(replaced)
+    return applied
 
 
 def _pi_refused(pi: PaymentInstruction, exchange: JitExchange) -> Applied:
     _pi_fail(pi, exchange.error, reverse_funds=True)
-    return Applied(result="ERROR")
-
-
-def _cor_accepted(pi: PaymentInstruction, ack) -> Applied:
-    if ack is None:
-        return Applied(result="SUCCESS")
-    applied = _pi_accepted(pi, ack)
-    replaced = PaymentInstruction.objects.select_for_update().get(pk=pi.replaces_id)
-    if replaced.status == Status.PARTIAL:
-        replaced.status = Status.COMPLETED
-        replaced.save(update_fields=["status", "updated_at"])
-        audit_record(
-            actor=None, entity=replaced, action="JIT_COR", from_state=Status.PARTIAL, to_state=Status.COMPLETED
-        )
-    applied.also_log.append(replaced)
-    return applied
+    return Applied(result="ERROR", also_log=[pi.replaces] if pi.replaces_id else [])
 
 
 def _cor_refused(pi: PaymentInstruction, exchange: JitExchange) -> Applied:
@@ -625,7 +626,7 @@ SPECS: dict[str, ServiceSpec] = {
             Status.PENDING,
             _cor_request,
             partial(acknowledgement, bill_no_field="jitCorBillNo"),
-            _cor_accepted,
+            _pi_accepted,
             _cor_refused,
         ),
         ServiceSpec(
