@@ -1,5 +1,6 @@
 """Schedules, the run-now command, the demo seed, and the outcomes every JIT service shares."""
 
+import base64
 import io
 from decimal import Decimal
 
@@ -120,3 +121,80 @@ def test_the_command_refreshes_one_pi_now(jit, city, funded):
     call_command("jit_run", "--pi", pi.pi_number, stdout=out)
 
     assert "On call of PIS API: Response is received and updated successfully → Approved" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_public_key_is_logged_as_a_clear_error_and_changes_nothing(jit, city, funded, settings, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    bill = bill_create(tenant=city, amounts=[Decimal("100.00")])
+    pi = pi_create(tenant_id=city.code, reference_id=bill.payment.payment_number, actor=None)
+    # a worker configured with a key that is not the treasury's
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    wrong = tmp_path / "not-the-treasurys.der"
+    wrong.write_bytes(other.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    settings.KOSH_JIT_PUBLIC_KEY_FILE = str(wrong)
+    JitClient._sessions.clear()
+
+    jit_poll_run(service="PIS")
+
+    pi.refresh_from_db()
+    assert pi.status == "INITIATED"
+    call = JitCall.objects.filter(service="PIS").latest("id")
+    assert call.outcome == "ERROR"
+    assert "Invalid appKey" in call.message
+    assert PIStatusLog.objects.filter(pi=pi, service="PIS").latest("id").message.startswith("On call of PIS API: ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_session_token_and_key_are_never_logged_or_stored(jit, city, funded, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    bill = bill_create(tenant=city, amounts=[Decimal("100.00")])
+    pi_create(tenant_id=city.code, reference_id=bill.payment.payment_number, actor=None)
+    jit_poll_run(service="PIS")
+
+    (session,) = JitClient._sessions.values()
+    secrets = [session.token, session.sek.hex(), base64.b64encode(session.sek).decode()]
+    stored = " ".join(str((call.request, call.response, call.message)) for call in JitCall.objects.all())
+    logged = caplog.text + " ".join(str(record.args) for record in caplog.records)
+    for secret in secrets:
+        assert secret not in stored
+        assert secret not in logged
+    assert session.token not in repr(session)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_on_view_pi_asks_for_the_next_status_after_confirmation(jit, city, funded, client, pi_creator):
+    from django.urls import reverse
+
+    bill = bill_create(tenant=city, amounts=[Decimal("100.00")])
+    pi = pi_create(tenant_id=city.code, reference_id=bill.payment.payment_number, actor=None)
+    client.force_login(pi_creator)
+    url = reverse("payments:pi-action", args=[pi.pk, "refresh"])
+
+    confirm = client.get(url)
+    pi.refresh_from_db()
+    assert "Refresh" in confirm.content.decode() and pi.status == "INITIATED"
+
+    done = client.post(url, follow=True)
+
+    pi.refresh_from_db()
+    assert pi.status == "APPROVED"
+    assert "On call of PIS API: Response is received and updated successfully" in done.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ftps_sends_one_payment_successful_sms_per_beneficiary_once(paid_revision):
+    from notifications.models import SmsMessage
+
+    beneficiary = paid_revision.beneficiaries.get()
+    sms = SmsMessage.objects.filter(event_key__startswith="jit:FTPS:")
+
+    jit_poll_run(service="FTPS")
+
+    assert list(sms.values_list("to", flat=True)) == [beneficiary.mobile_number]
+    assert sms.get().text.startswith(f"Payment of Rs. {beneficiary.amount:.2f} for MUKTA, transaction ")
+    assert "is made to your registered bank account" in sms.get().text
