@@ -29,6 +29,7 @@ def receipt_take(
     tenant: str = "pb.amritsar",
     actor: User | None = None,
     at: datetime | None = None,
+    mobile_number: str = "9876500001",
     **extra,
 ) -> Payment:
     """Raise a demand of `amount` on the consumer and pay its bill in full; `at` re-dates the receipt."""
@@ -47,7 +48,7 @@ def receipt_take(
             payment_mode=mode,
             total_amount_paid=Decimal(amount),
             paid_by="Gurpreet Kaur",
-            mobile_number="9876500001",
+            mobile_number=mobile_number,
             details=[PaymentDetailInput(bill_id=str(bill.pk), total_amount_paid=Decimal(amount))],
             **extra,
         ),
