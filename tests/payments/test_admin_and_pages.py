@@ -242,3 +242,37 @@ def test_entering_a_bill_needs_the_add_permission(client, city):
     response = client.get(reverse("admin:payments_expensebill_add"))
 
     assert response.status_code == 403
+
+
+# --- View PI: header, payment advice, beneficiaries and call history ----------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_view_pi_shows_the_parent_link_advice_masked_accounts_and_call_history(paid_revision, client, pi_viewer):
+    client.force_login(pi_viewer)
+    original = paid_revision.parent
+    beneficiary = paid_revision.beneficiaries.get()
+
+    html = client.get(reverse("payments:pi-view", args=[paid_revision.pk])).content.decode()
+
+    assert reverse("payments:pi-view", args=[original.pk]) in html
+    assert original.pi_number in html
+    assert paid_revision.advice.bill_ref_number in html
+    assert beneficiary.beneficiary_number in html
+    assert beneficiary.account_masked in html and beneficiary.account_number not in html
+    # every call that concerned the PI is listed: COR, then FTPS
+    assert "On call of COR API: Response is received and updated successfully" in html
+    assert "On call of FTPS API: Response is received and updated successfully" in html
+
+
+def test_every_payments_admin_list_opens(staff, city, funded):
+    from django.contrib import admin
+
+    bill = bill_create(tenant=city, amounts=[Decimal("100.00")])
+    pi_original_store(tenant_id=city.code, reference_id=bill.payment.payment_number, actor=None)
+
+    registered = [model for model in admin.site._registry if model._meta.app_label == "payments"]
+    assert len(registered) >= 10
+    for model in registered:
+        response = staff.get(reverse(f"admin:payments_{model._meta.model_name}_changelist"))
+        assert response.status_code == 200, model.__name__
