@@ -202,3 +202,71 @@ class PaymentAllocation(models.Model):
 
     def __str__(self):
         return f"{self.tax_head_code or self.gl_code} {self.amount}"
+
+
+class PgTransaction(models.Model):
+    """One online payment attempt through a payment gateway, as DIGIT's pg-service keeps it: PENDING until the
+    gateway's own status says SUCCESS (one payment, mode ONLINE, transaction number = txnId) or FAILURE."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SUCCESS = "SUCCESS", "Success"
+        FAILURE = "FAILURE", "Failure"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="pg_transactions")
+    # The order id the gateway knows; also the payment's transaction and instrument number.
+    txn_id = models.CharField(max_length=64, unique=True)
+    txn_amount = AmountField()
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="pg_transactions")
+    business_service = models.ForeignKey(BusinessService, on_delete=models.PROTECT, related_name="+")
+    consumer_code = models.CharField(max_length=128)
+    module = models.CharField(max_length=64, blank=True)
+    # [{"billId", "amountPaid"}] as the caller sent them; amounts as strings.
+    tax_and_payments = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    product_info = models.CharField(max_length=512, blank=True)
+    gateway = models.CharField(max_length=32)
+    # Where the payer's browser goes once Kosh has the result (`eg_pg_txnid` added), and the gateway's pay page.
+    callback_url = models.URLField(max_length=1000, blank=True)
+    redirect_url = models.URLField(max_length=2000, blank=True)
+    payer_name = models.CharField(max_length=200)
+    payer_mobile = models.CharField(max_length=10, blank=True)
+    payer_email = models.EmailField(blank=True)
+    payer_uuid = models.CharField(max_length=64, blank=True)
+    txn_status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    txn_status_msg = models.CharField(max_length=500, blank=True)
+    gateway_txn_id = models.CharField(max_length=100, blank=True)
+    gateway_payment_mode = models.CharField(max_length=50, blank=True)
+    gateway_status_code = models.CharField(max_length=50, blank=True)
+    gateway_status_msg = models.CharField(max_length=500, blank=True)
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="pg_transaction"
+    )
+    additional_details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # A reconciliation run owns the transaction until then, so two runs never ask the gateway twice.
+    reconcile_claimed_until = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # DIGIT's TXN_ABRUPTLY_DISCARDED: a bill has at most one transaction waiting for its gateway.
+            models.UniqueConstraint(
+                fields=["bill"], condition=Q(txn_status="PENDING"), name="pg_transaction_one_pending_per_bill"
+            ),
+            models.CheckConstraint(name="pg_transaction_amount_positive", condition=Q(txn_amount__gt=0)),
+            models.CheckConstraint(
+                name="pg_transaction_success_has_payment",
+                condition=~Q(txn_status="SUCCESS") | Q(payment__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["txn_status", "created_at"], name="pg_transaction_status_idx"),
+            models.Index(fields=["tenant", "created_at"], name="pg_transaction_tenant_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.txn_id} {self.txn_status}"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("bridge.api.urls")),
     path("bridge/", include("bridge.urls")),
     path("simulators/bank/", include("simulators.bank.urls")),
+    path("simulators/pg/", include("simulators.pg.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -25,6 +25,13 @@ SCHEDULES = [
         "* * * * *",
         "Sends the SMS whose task never ran (broker down) or whose retry is due.",
     ),
+    # https://crontab.guru/#*/15_*_*_*_*
+    Schedule(
+        "collection: online payments reconciliation",
+        "collection.pg_transactions_reconcile",
+        "*/15 * * * *",
+        "Settles PENDING online transactions older than KOSH_PG_RECONCILE_AFTER_SECONDS from the gateway's status.",
+    ),
     # --- Bridge (G2P)
     # https://crontab.guru/#*_*_*_*_*
     Schedule(

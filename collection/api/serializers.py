@@ -1,7 +1,7 @@
 """Collection rows as DIGIT writes them (camelCase, epoch milliseconds, `Payments`)."""
 
 from billing.api.serializers import audit_details
-from collection.models import Payment, PaymentDetail, Remittance
+from collection.models import Payment, PaymentDetail, PgTransaction, Remittance
 from collection.services.snapshots import bill_copy
 from core.digit.envelope import epoch_millis
 
@@ -78,5 +78,44 @@ def remittance_data(remittance: Remittance) -> dict:
         "auditDetails": {
             "createdBy": str(remittance.created_by.uuid) if remittance.created_by_id else None,
             "createdTime": epoch_millis(remittance.created_at),
+        },
+    }
+
+
+def pg_transaction_data(txn: PgTransaction) -> dict:
+    """A transaction as DIGIT's pg-service answers it (`txnAmount` a string, `receipt` the receipt number)."""
+    details = list(txn.payment.details.all()) if txn.payment_id else []
+    return {
+        "tenantId": txn.tenant_id,
+        "txnAmount": str(txn.txn_amount),
+        "billId": str(txn.bill_id),
+        "module": txn.module or None,
+        "consumerCode": txn.consumer_code,
+        "taxAndPayments": txn.tax_and_payments,
+        "productInfo": txn.product_info or None,
+        "gateway": txn.gateway,
+        "callbackUrl": txn.callback_url or None,
+        "txnId": txn.txn_id,
+        "user": {
+            "uuid": txn.payer_uuid or None,
+            "name": txn.payer_name,
+            "mobileNumber": txn.payer_mobile or None,
+            "emailId": txn.payer_email or None,
+            "tenantId": txn.tenant_id,
+        },
+        "redirectUrl": txn.redirect_url or None,
+        "txnStatus": txn.txn_status,
+        "txnStatusMsg": txn.txn_status_msg or None,
+        "gatewayTxnId": txn.gateway_txn_id or None,
+        "gatewayPaymentMode": txn.gateway_payment_mode or None,
+        "gatewayStatusCode": txn.gateway_status_code or None,
+        "gatewayStatusMsg": txn.gateway_status_msg or None,
+        "receipt": details[0].receipt_number if details else None,
+        "additionalDetails": {**txn.additional_details, "paymentId": str(txn.payment_id) if txn.payment_id else None},
+        "auditDetails": {
+            "createdBy": str(txn.created_by.uuid) if txn.created_by_id else None,
+            "createdTime": epoch_millis(txn.created_at),
+            "lastModifiedBy": None,
+            "lastModifiedTime": epoch_millis(txn.modified_at),
         },
     }

@@ -1,13 +1,17 @@
 """DIGIT collection-services endpoints (`/collection-services/...`). Thin: bodies and criteria are checked here, the
 work is done by `collection.services`, reads by `collection.selectors`."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 
-from collection.api.serializers import payment_data, remittance_data
-from collection.models import InstrumentStatus, PaymentMode, PaymentStatus
+from collection.api.serializers import payment_data, pg_transaction_data, remittance_data
+from collection.models import InstrumentStatus, PaymentMode, PaymentStatus, PgTransaction
+from collection.online_selectors import PgTransactionCriteria, pg_transaction_get, pg_transaction_list
 from collection.selectors import PaymentCriteria, payment_get, payment_list, remittance_list
+from collection.services.online import PgTransactionInput, pg_transaction_create, pg_transaction_update
 from collection.services.payments import PaymentDetailInput, PaymentInput, payment_create, payment_validate
 from collection.services.remittances import RemittanceInput, remittance_create
 from collection.services.workflow import WorkflowAction, WorkflowItem, payment_workflow
@@ -390,3 +394,165 @@ class RemittanceSearchApi(CollectionApi):
             offset=criteria["offset"],
         )
         return self.respond("Remittance", [remittance_data(remittance) for remittance in remittances])
+
+
+# --- Online payments (pg-service) -----------------------------------------------------------
+
+DIGIT_PG_TAG = "DIGIT: pg-service"
+MAX_TAX_AND_PAYMENTS = 50
+
+
+@extend_schema_serializer(component_name="PgTaxAndPaymentInput")
+class PgTaxAndPaymentSerializer(serializers.Serializer):
+    billId = serializers.UUIDField()
+    amountPaid = AmountField(allow_zero=False)
+    taxAmount = AmountField(required=False, allow_null=True, allow_negative=True)
+
+
+@extend_schema_serializer(component_name="PgUserInput")
+class PgUserSerializer(serializers.Serializer):
+    uuid = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    name = serializers.RegexField(PERSON_NAME, max_length=200)
+    userName = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=180)
+    mobileNumber = serializers.RegexField(MOBILE_NUMBER, required=False, allow_blank=True, allow_null=True)
+    emailId = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    tenantId = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+
+
+@extend_schema_serializer(component_name="PgTransactionInput")
+class PgTransactionSerializer(serializers.Serializer):
+    tenantId = serializers.CharField(max_length=64)
+    txnAmount = AmountField(allow_zero=False)
+    billId = serializers.UUIDField()
+    module = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    consumerCode = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=128)
+    taxAndPayments = PgTaxAndPaymentSerializer(
+        many=True, required=False, allow_null=True, max_length=MAX_TAX_AND_PAYMENTS
+    )
+    productInfo = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=512)
+    gateway = serializers.CharField(max_length=32)
+    callbackUrl = serializers.URLField(required=False, allow_blank=True, allow_null=True, max_length=1000)
+    user = PgUserSerializer()
+    additionalDetails = AdditionalDetailsField(required=False, allow_null=True)
+
+
+@extend_schema_serializer(component_name="PgTransactionRequest")
+class PgTransactionRequestSerializer(serializers.Serializer):
+    Transaction = PgTransactionSerializer()
+
+
+def _gateway_return_url(request, gateway: str) -> str:
+    path = reverse("collection-pg-transaction-return", args=[gateway])
+    base = settings.KOSH_PG_RETURN_BASE_URL.rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+class PgTransactionCreateApi(CollectionApi):
+    """`POST /pg-service/transaction/v1/_create` with `{RequestInfo, Transaction}`: the transaction is checked as its
+    payment would be, stored PENDING with a new `txnId`, and registered with the gateway; the payer's browser goes to
+    the answer's `redirectUrl`. Back from the gateway, the browser lands on `callbackUrl?eg_pg_txnid=…`."""
+
+    required_roles = PAYMENT_WRITERS
+    body_tenant_path = ("Transaction", "tenantId")
+
+    @extend_schema(tags=[DIGIT_PG_TAG], request=PgTransactionRequestSerializer, responses={200: dict})
+    def post(self, request):
+        data = self.body(request, PgTransactionRequestSerializer)["Transaction"]
+        user = data["user"]
+
+        def create() -> tuple[int, dict]:
+            txn = pg_transaction_create(
+                txn=PgTransactionInput(
+                    tenant_id=data["tenantId"],
+                    txn_amount=data["txnAmount"],
+                    bill_id=str(data["billId"]),
+                    gateway=data["gateway"],
+                    return_url=_gateway_return_url(request, data["gateway"]),
+                    callback_url=data.get("callbackUrl") or "",
+                    consumer_code=data.get("consumerCode") or "",
+                    module=data.get("module") or "",
+                    tax_and_payments=tuple(
+                        (str(item["billId"]), item["amountPaid"]) for item in data.get("taxAndPayments") or []
+                    ),
+                    product_info=data.get("productInfo") or "",
+                    payer_name=user["name"],
+                    payer_mobile=user.get("mobileNumber") or "",
+                    payer_email=user.get("emailId") or "",
+                    payer_uuid=user.get("uuid") or "",
+                    additional_details=data.get("additionalDetails") or {},
+                ),
+                actor=request.user,
+                source_ip=client_ip(request),
+            )
+            found = pg_transaction_get(tenant_id=txn.tenant_id, txn_id=txn.txn_id)
+            return 200, {"Transaction": pg_transaction_data(found)}
+
+        status, body = idempotent(request, scope="collection.pg", tenant_id=data["tenantId"], operation=create)
+        return self.respond("Transaction", body["Transaction"], status=status)
+
+
+class PgTransactionUpdateApi(CollectionApi):
+    """`POST /pg-service/transaction/v1/_update?eg_pg_txnid=…[&tenantId=…]`: the transaction settled from the
+    gateway's live status (SUCCESS makes its one receipt; calling again changes nothing). Without `tenantId`, the
+    caller's own city."""
+
+    required_roles = PAYMENT_WRITERS
+
+    @extend_schema_serializer(component_name="PgTransactionUpdateCriteria")
+    class QuerySerializer(serializers.Serializer):
+        eg_pg_txnid = serializers.CharField(max_length=64)
+        tenantId = serializers.CharField(required=False, max_length=64)
+
+    def request_tenant_id(self, request) -> str:
+        return request.query_params.get("tenantId") or request.user.tenant_id or ""
+
+    @extend_schema(tags=[DIGIT_PG_TAG], parameters=[QuerySerializer], request=dict, responses={200: dict})
+    def post(self, request):
+        criteria = self.query(request, self.QuerySerializer)
+        txn = pg_transaction_update(
+            tenant_id=self.request_tenant_id(request),
+            txn_id=criteria["eg_pg_txnid"].strip(),
+            actor=request.user,
+            source_ip=client_ip(request),
+        )
+        found = pg_transaction_get(tenant_id=txn.tenant_id, txn_id=txn.txn_id)
+        return self.respond("Transaction", [pg_transaction_data(found)])
+
+
+class PgTransactionSearchApi(CollectionApi):
+    """`POST /pg-service/transaction/v1/_search?tenantId&txnId&billId&consumerCode&userUuid&receipt&txnStatus`, as
+    Kosh has them (the gateway is not asked), newest first, paged."""
+
+    required_roles = PAYMENT_READERS
+
+    @extend_schema_serializer(component_name="PgTransactionSearchCriteria")
+    class QuerySerializer(serializers.Serializer):
+        tenantId = serializers.CharField(max_length=64)
+        txnId = CommaSeparatedListField(required=False, child=serializers.CharField(max_length=64))
+        billId = CommaSeparatedListField(required=False, child=serializers.UUIDField())
+        consumerCode = CommaSeparatedListField(required=False, child=serializers.CharField(max_length=128))
+        userUuid = serializers.CharField(required=False, max_length=64)
+        receipt = serializers.CharField(required=False, max_length=100)
+        txnStatus = CommaSeparatedListField(
+            required=False, child=serializers.ChoiceField(choices=PgTransaction.Status.values)
+        )
+        offset = serializers.IntegerField(required=False, min_value=0, default=0)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=300, default=100)
+
+    @extend_schema(tags=[DIGIT_PG_TAG], parameters=[QuerySerializer], request=dict, responses={200: dict})
+    def post(self, request):
+        criteria = self.query(request, self.QuerySerializer)
+        transactions = pg_transaction_list(
+            criteria=PgTransactionCriteria(
+                tenant_id=criteria["tenantId"],
+                txn_ids=criteria.get("txnId", []),
+                bill_ids=[str(pk) for pk in criteria.get("billId", [])],
+                consumer_codes=criteria.get("consumerCode", []),
+                user_uuid=criteria.get("userUuid", ""),
+                receipt=criteria.get("receipt", ""),
+                txn_statuses=criteria.get("txnStatus", []),
+                limit=criteria["limit"],
+                offset=criteria["offset"],
+            )
+        )
+        return self.respond("Transaction", [pg_transaction_data(txn) for txn in transactions])

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "simulators",
     "simulators.bank",
     "simulators.jit",
+    "simulators.pg",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("KOSH_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Collection: online payments ------------------------------------------------------------
+# Payment gateways by the code a transaction names: a dotted path to a collection.clients.gateways.PaymentGateway.
+KOSH_PG_GATEWAYS = env.dict(
+    "KOSH_PG_GATEWAYS", default={"SIMPG": "collection.clients.simulator_gateway.SimulatorGateway"}
+)
+# The simulated gateway (simulators/pg): its base URL (empty: not configured), and the merchant id and HMAC secret
+# Kosh and the gateway share (the simulator accepts exactly these).
+KOSH_PG_SIMULATOR_URL = env.str("KOSH_PG_SIMULATOR_URL", default="")
+KOSH_PG_SIMULATOR_MERCHANT_ID = env.str("KOSH_PG_SIMULATOR_MERCHANT_ID", default="KOSH-DEMO-MERCHANT")
+KOSH_PG_SIMULATOR_SECRET = env.str("KOSH_PG_SIMULATOR_SECRET", default="kosh-pg-simulator-secret")
+KOSH_PG_CONNECT_TIMEOUT_SECONDS = env.float("KOSH_PG_CONNECT_TIMEOUT_SECONDS", default=5.0)
+KOSH_PG_READ_TIMEOUT_SECONDS = env.float("KOSH_PG_READ_TIMEOUT_SECONDS", default=30.0)
+# Kosh's address as the payer's browser reaches it, for the gateway's return (empty: the address _create came in on).
+KOSH_PG_RETURN_BASE_URL = env.str("KOSH_PG_RETURN_BASE_URL", default="")
+# The reconciliation job asks the gateway about PENDING transactions older than this; one the gateway still has
+# not finished after ABANDON_AFTER is a FAILURE (the payer left the pay page).
+KOSH_PG_RECONCILE_AFTER_SECONDS = env.int("KOSH_PG_RECONCILE_AFTER_SECONDS", default=15 * 60)
+KOSH_PG_ABANDON_AFTER_SECONDS = env.int("KOSH_PG_ABANDON_AFTER_SECONDS", default=30 * 60)
+SPECTACULAR_SETTINGS["TAGS"] += [
+    {"name": "DIGIT: pg-service", "description": "DIGIT egov-pg-service compatible online payment transactions."},
+]
+# --- end Collection: online payments --------------------------------------------------------
 
 # --- Payments (JIT-FS) ----------------------------------------------------------------------
 # The treasury's JIT-FS: base URL (the part before /webservices/jitfs/v1.0), the client id and secret and the

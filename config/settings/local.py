@@ -27,3 +27,6 @@ SIMULATOR_BANK_STATEMENT_CALLBACK_URL = env.str(
 SIMULATOR_BANK_STATEMENT_CALLBACK_TOKEN = env.str(
     "SIMULATOR_BANK_STATEMENT_CALLBACK_TOKEN", default="kosh-demo-bank-token"
 )
+
+# Collection (online payments): the gateway is simulators/pg on this same server.
+KOSH_PG_SIMULATOR_URL = env.str("KOSH_PG_SIMULATOR_URL", default=f"{_BRIDGE_LOCAL_URL}/simulators/pg")

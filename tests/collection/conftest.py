@@ -83,3 +83,30 @@ def workflow(digit_post, approver_token):
         )
 
     return act
+
+
+@pytest.fixture
+def pg_gateway(settings, live_server, monkeypatch):
+    """The payment gateway simulator as Kosh's SIMPG gateway, over real HTTP on the live server, where the payer's
+    browser also comes back to."""
+    from django.db import connection
+
+    from collection.clients.simulator_gateway import sessions_close
+
+    # The live server answers each request in a new thread: its connection must close with the request, or
+    # PostgreSQL keeps the test database busy at teardown.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    settings.KOSH_PG_SIMULATOR_URL = f"{live_server.url}/simulators/pg"
+    settings.KOSH_PG_RETURN_BASE_URL = live_server.url
+    yield live_server
+    sessions_close()
+
+
+@pytest.fixture
+def pg_post(digit_post, collector_token):
+    """A pg-service call as an Amritsar collector: `pg_post(url, body=…, params=…)`."""
+
+    def post(url, body=None, params=None, token=None):
+        return digit_post(url, token or collector_token, params=params, body=body)
+
+    return post
