@@ -8,6 +8,7 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self):
+        import billing.signals  # noqa: F401  (keeps the lookup cache true to the bills)
         from billing.services.recalculation import TimePenalty, recalculation_hook_register
 
         recalculation_hook_register(service_code="WS", hook=TimePenalty())

@@ -16,6 +16,7 @@ from billing.models import (
     TaxPeriod,
 )
 from core.errors import ApplicationError
+from core.lookups import cached
 from core.models import Tenant
 from core.selectors import tenant_get, tenant_masters_visible
 
@@ -213,6 +214,32 @@ def bills_valid_list(
         if not bill_details or bill_details[-1] is not detail:
             bill_details.append(detail)
     return list(bills.values())
+
+
+def bill_valid_key(*, tenant_id: str, business_service_code: str, consumer_code: str) -> str:
+    return f"bill:{tenant_id}:{business_service_code}:{consumer_code}"
+
+
+def bill_valid_get(*, tenant_id: str, business_service_code: str, consumer_code: str, now: datetime) -> Bill | None:
+    """`bills_valid_list` for one consumer, through the lookup cache: the answer to an integrator's repeated
+    `_fetchbill`. A saved bill (paid, expired, cancelled) is forgotten at once (billing/signals.py)."""
+    bill = cached(
+        bill_valid_key(tenant_id=tenant_id, business_service_code=business_service_code, consumer_code=consumer_code),
+        lambda: next(
+            iter(
+                bills_valid_list(
+                    tenant_id=tenant_id,
+                    business_service_code=business_service_code,
+                    consumer_codes=[consumer_code],
+                    now=now,
+                )
+            ),
+            None,
+        ),
+    )
+    if bill is None or bill.status != Bill.Status.ACTIVE or bill.expires_at < now:
+        return None
+    return bill
 
 
 def bill_list(

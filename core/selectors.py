@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from core.auth_cache import cached, roles_key, tenant_key, token_key
 from core.errors import ApplicationError, NotFoundError
+from core.lookups import cached, roles_key, tenant_key, token_key
 from core.models import AccessToken, ApiClient, IdFormat, Role, RoleAssignment, Tenant, User, WorkerHeartbeat
 
 

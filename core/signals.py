@@ -1,10 +1,10 @@
-"""Rows behind the authentication cache: a change to one forgets what was cached from it (core/auth_cache.py)."""
+"""Rows behind the authentication cache: a change to one forgets what was cached from it (core/lookups.py)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from core.auth_cache import forget, roles_key, tenant_key, token_key
+from core.lookups import forget, roles_key, tenant_key, token_key
 from core.models import AccessToken, ApiClient, RoleAssignment, Tenant, User
 
 

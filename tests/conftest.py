@@ -21,9 +21,9 @@ def ledger_database_rules(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def auth_cache_empty():
+def lookup_cache_empty():
     """Tests reuse tenant codes and may reuse rows; nothing cached by one test may answer for the next."""
-    caches["auth"].clear()
+    caches["lookups"].clear()
 
 
 @pytest.fixture

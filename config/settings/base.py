@@ -140,11 +140,16 @@ MEDIA_ROOT = env.str("KOSH_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("KOSH_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 
 # --- Cache ----------------------------------------------------------------------------------
-# `auth` holds the per-request token, role and tenant lookups (core/auth_cache.py), shared by every web process.
+# `lookups` holds what every API call reads (token, roles, tenant; a valid bill), shared by every process
+# (core/lookups.py); a change to a row forgets what was cached from it.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-        "auth": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "auth"},
+        "lookups": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "lookups",
+        },
     }
 else:
     CACHES = {
@@ -153,11 +158,13 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         },
-        # The embedded setup serves the web from one process, which also makes every change that forgets an entry.
-        "auth": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kosh-auth"},
+        "lookups": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "lookups"),
+        },
     }
-# How long a cached token, role list or tenant may live; changes forget them at once (see core/auth_cache.py).
-KOSH_AUTH_CACHE_SECONDS = env.int("KOSH_AUTH_CACHE_SECONDS", default=30)
+# How long a cached lookup may live at most (see core/lookups.py).
+KOSH_LOOKUP_CACHE_SECONDS = env.int("KOSH_LOOKUP_CACHE_SECONDS", default=30)
 
 # --- Celery ---------------------------------------------------------------------------------
 KOSH_QUEUES = ("default", "billing", "collection", "payments", "bridge", "notifications")

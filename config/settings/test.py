@@ -12,7 +12,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # In-process, so each test starts with it empty (tests/conftest.py) without flushing the Redis the broker uses.
 CACHES = {
     **CACHES,  # noqa: F405
-    "auth": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kosh-auth-test"},
+    "lookups": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kosh-lookups-test"},
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

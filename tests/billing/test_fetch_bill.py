@@ -1,10 +1,13 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from billing.dates import IST, ist_day_end
 from billing.models import Bill, Demand, DemandDetail
+from billing.services.consumers import bill_status_change
 from core.digit.envelope import epoch_millis
 from core.models import AuditEvent
 from tests.billing.assertions import assert_bill_totals_consistent
@@ -58,6 +61,36 @@ def test_fetch_twice_answers_the_same_bill(masters, fetch):
     assert_bill_totals_consistent(second)
     assert (second["id"], second["billNumber"]) == (first["id"], first["billNumber"])
     assert Bill.objects.count() == 1
+
+
+def test_a_repeated_fetch_of_a_valid_bill_reads_nothing_from_the_database(masters, fetch):
+    # given a consumer whose bill was built by one fetch and read by another
+    raise_demand()
+    fetch()
+    first = fetch().json()["Bill"][0]
+
+    # when it is fetched again
+    with CaptureQueriesContext(connection) as queries:
+        second = fetch().json()["Bill"][0]
+
+    # then the same bill comes from the lookup cache
+    assert second == first
+    assert queries.captured_queries == []
+
+
+def test_a_bill_paid_after_a_fetch_is_not_answered_from_the_cache(masters, fetch):
+    # given a fetched bill that is then paid in full
+    raise_demand()
+    first = fetch().json()["Bill"][0]
+    bill = Bill.objects.get(pk=first["id"])
+    bill_status_change(bill=bill, to_status=Bill.Status.PAID, actor=None, source_ip=None, reason="paid")
+
+    # when the consumer's bill is fetched again
+    response = fetch()
+
+    # then the paid bill is not offered as payable again
+    assert response.status_code == 200
+    assert response.json()["Bill"][0]["id"] != first["id"]
 
 
 def test_changing_a_demand_expires_the_bill_and_the_next_fetch_has_the_new_total(
