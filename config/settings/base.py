@@ -254,6 +254,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# --- Billing --------------------------------------------------------------------------------
+# The largest bill-collect XML document accepted (bytes); a larger one is refused before it is parsed.
+KOSH_BILL_COLLECT_MAX_BYTES = env.int("KOSH_BILL_COLLECT_MAX_BYTES", default=1024 * 1024)
+
 # --- Collection: online payments ------------------------------------------------------------
 # Payment gateways by the code a transaction names: a dotted path to a collection.clients.gateways.PaymentGateway.
 KOSH_PG_GATEWAYS = env.dict(
