@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from billing.dates import ist_date, ist_day_end, ist_day_start
 from billing.models import Bill, BillAccountDetail, BillDetail, BusinessService, CollectionMode
-from billing.parsers.bill_collect import DEFAULT_MAX_BYTES, BillCollectBill, BillCollectError, bill_collect_parse
+from billing.parsers.bill_collect import BillCollectBill, BillCollectError, bill_collect_parse
 from billing.selectors import bills_with_details, business_service_get, city_get
 from billing.services.consumers import author_of, bill_status_change, consumer_demands_lock
 from billing.services.masters import BILL_NUMBER_ID_NAME
@@ -35,7 +35,7 @@ ERP_MODES = {
 
 
 def bill_collect_max_bytes() -> int:
-    return getattr(settings, "KOSH_BILL_COLLECT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.KOSH_BILL_COLLECT_MAX_BYTES
 
 
 def bill_collect_import(

@@ -193,6 +193,9 @@ CELERY_TASK_ROUTES = {f"{queue}.*": {"queue": queue} for queue in KOSH_QUEUES if
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes a worker's database connection after every task unless told to reuse it; a new PostgreSQL
+# connection per task was most of the cost of a short task (one SMS). Reused for this many tasks, then renewed.
+CELERY_DB_REUSE_MAX = env.int("KOSH_CELERY_DB_REUSE_MAX", default=200)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
