@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
-from collection.models import Payment, PaymentAllocation, PaymentDetail, Remittance
+from collection.models import Payment, PaymentAllocation, PaymentDetail, PgTransaction, Remittance
 from collection.services.workflow import WorkflowAction, WorkflowItem, payment_workflow
 from core.admin import ReadOnlyAdminMixin
 from core.errors import ApplicationError
@@ -100,3 +100,24 @@ class RemittanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("tenant", "voucher")
     search_fields = ("reference_number", "bank_account")
     date_hierarchy = "reference_date"
+
+
+@admin.register(PgTransaction)
+class PgTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Online transactions as the gateway left them; a FAILURE with a gateway SUCCESS status is money to refund."""
+
+    list_display = (
+        "created_at",
+        "txn_id",
+        "tenant",
+        "consumer_code",
+        "txn_amount",
+        "txn_status",
+        "gateway",
+        "gateway_status_code",
+        "payment",
+    )
+    list_filter = ("tenant", "txn_status", "gateway", "gateway_status_code")
+    list_select_related = ("tenant", "payment")
+    search_fields = ("txn_id", "gateway_txn_id", "consumer_code", "payer_mobile")
+    date_hierarchy = "created_at"
