@@ -165,6 +165,8 @@ else:
     }
 # How long a cached lookup may live at most (see core/lookups.py).
 KOSH_LOOKUP_CACHE_SECONDS = env.int("KOSH_LOOKUP_CACHE_SECONDS", default=30)
+# How long a process keeps its own copy of a lookup; a change made in another process is seen after this.
+KOSH_LOOKUP_LOCAL_SECONDS = env.float("KOSH_LOOKUP_LOCAL_SECONDS", default=2.0)
 
 # --- Celery ---------------------------------------------------------------------------------
 KOSH_QUEUES = ("default", "billing", "collection", "payments", "bridge", "notifications")
