@@ -1,6 +1,6 @@
 """Reads of billing rows, always scoped to one tenant (masters: the tenant and its state)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
@@ -220,26 +220,26 @@ def bill_valid_key(*, tenant_id: str, business_service_code: str, consumer_code:
     return f"bill:{tenant_id}:{business_service_code}:{consumer_code}"
 
 
-def bill_valid_get(*, tenant_id: str, business_service_code: str, consumer_code: str, now: datetime) -> Bill | None:
-    """`bills_valid_list` for one consumer, through the lookup cache: the answer to an integrator's repeated
-    `_fetchbill`. A saved bill (paid, expired, cancelled) is forgotten at once (billing/signals.py)."""
-    bill = cached(
+def bill_valid_rendered(
+    *, tenant_id: str, business_service_code: str, consumer_code: str, now: datetime, render: Callable[[Bill], dict]
+) -> dict | None:
+    """The consumer's still-valid ACTIVE bill as `render` draws it, through the lookup cache: the answer to an
+    integrator's repeated `_fetchbill`. None when there is none (the fetch then builds one). A saved bill (paid,
+    expired, cancelled, superseded) is forgotten at once (billing/signals.py)."""
+
+    def load() -> dict | None:
+        bills = bills_valid_list(
+            tenant_id=tenant_id, business_service_code=business_service_code, consumer_codes=[consumer_code], now=now
+        )
+        return {"expires_at": bills[0].expires_at, "bill": render(bills[0])} if bills else None
+
+    held = cached(
         bill_valid_key(tenant_id=tenant_id, business_service_code=business_service_code, consumer_code=consumer_code),
-        lambda: next(
-            iter(
-                bills_valid_list(
-                    tenant_id=tenant_id,
-                    business_service_code=business_service_code,
-                    consumer_codes=[consumer_code],
-                    now=now,
-                )
-            ),
-            None,
-        ),
+        load,
     )
-    if bill is None or bill.status != Bill.Status.ACTIVE or bill.expires_at < now:
+    if held is None or held["expires_at"] < now:
         return None
-    return bill
+    return held["bill"]
 
 
 def bill_list(

@@ -1,9 +1,9 @@
 import base64
 
 import pytest
-from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from core.lookups import lookups_clear
 from core.models import Role
 from tests.core.factories import DEFAULT_PASSWORD, ApiClientFactory, TenantFactory, UserFactory
 
@@ -23,7 +23,7 @@ def ledger_database_rules(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def lookup_cache_empty():
     """Tests reuse tenant codes and may reuse rows; nothing cached by one test may answer for the next."""
-    caches["lookups"].clear()
+    lookups_clear()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from billing.models import Bill, BillAccountDetail, BillDetail, BusinessService,
 from billing.selectors import (
     bill_active_get,
     bill_latest_get,
-    bill_valid_get,
     bills_valid_list,
     bills_with_details,
     business_service_get,
@@ -128,28 +127,17 @@ def bill_cancel(
 def _bills_for(*, criteria: BillCriteria, actor: User | None, source_ip: str | None, regenerate: bool) -> list[Bill]:
     _criteria_check(criteria)
     if not regenerate and criteria.consumer_codes and "." in criteria.tenant_id:
-        # An integrator's repeated fetch: every consumer named still has a valid bill, read in one query (for one
-        # consumer, from the lookup cache).
+        # An integrator's repeated fetch: every consumer named still has a valid bill, read in one query.
         codes = list(dict.fromkeys(criteria.consumer_codes))
-        now = timezone.now()
-        if len(codes) == 1:
-            bill = bill_valid_get(
+        valid = {
+            bill.consumer_code: bill
+            for bill in bills_valid_list(
                 tenant_id=criteria.tenant_id,
                 business_service_code=criteria.business_service_code,
-                consumer_code=codes[0],
-                now=now,
+                consumer_codes=codes,
+                now=timezone.now(),
             )
-            valid = {bill.consumer_code: bill} if bill is not None else {}
-        else:
-            valid = {
-                bill.consumer_code: bill
-                for bill in bills_valid_list(
-                    tenant_id=criteria.tenant_id,
-                    business_service_code=criteria.business_service_code,
-                    consumer_codes=codes,
-                    now=now,
-                )
-            }
+        }
         if len(valid) == len(codes):
             return [valid[code] for code in codes]
     tenant = city_get(tenant_id=criteria.tenant_id)
