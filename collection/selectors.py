@@ -11,7 +11,14 @@ from django.db.models.functions import Coalesce, TruncDate
 from billing.dates import IST, ist_day_start
 from billing.models import Bill, BusinessService, Demand, TaxHead
 from billing.selectors import bills_with_details
-from collection.models import LIVE_INSTRUMENT_STATUSES, InstrumentStatus, Payment, PaymentDetail, Remittance
+from collection.models import (
+    LIVE_INSTRUMENT_STATUSES,
+    InstrumentStatus,
+    Payment,
+    PaymentDetail,
+    PgTransaction,
+    Remittance,
+)
 from collection.services.remittances import REMITTABLE_MODES
 from core.errors import NotFoundError
 from core.money import ZERO, AmountField, quantize
@@ -239,6 +246,41 @@ def remittance_report(*, tenant_id: str, from_date: date | None = None, to_date:
         .order_by("reference_date", "created_at")
     )
     return rows, totals
+
+
+def online_transactions_reported(
+    *, tenant_id: str, from_date: date | None = None, to_date: date | None = None, status: str = ""
+) -> QuerySet[PgTransaction]:
+    """The tenant's gateway transactions begun in the IST days, unordered."""
+    transactions = PgTransaction.objects.filter(tenant_scope(tenant_id))
+    if from_date is not None:
+        transactions = transactions.filter(created_at__gte=ist_day_start(from_date))
+    if to_date is not None:
+        transactions = transactions.filter(created_at__lt=_day_after(to_date))
+    if status:
+        transactions = transactions.filter(txn_status=status)
+    return transactions
+
+
+def online_transaction_summary(**criteria) -> list[dict]:
+    """Transactions and their amount per status (PENDING, SUCCESS, FAILURE), in one grouped query."""
+    rows = (
+        online_transactions_reported(**criteria)
+        .values("txn_status")
+        .annotate(transactions=Count("pk"), amount=_amount_sum("txn_amount"))
+        .order_by("txn_status")
+    )
+    return [_in_paise(row) for row in rows]
+
+
+def online_transaction_register(**criteria) -> QuerySet[PgTransaction]:
+    """Each transaction, oldest first, with its service and the receipts of the payment it made."""
+    return (
+        online_transactions_reported(**criteria)
+        .select_related("business_service", "payment")
+        .prefetch_related(Prefetch("payment__details", queryset=PaymentDetail.objects.order_by("receipt_number")))
+        .order_by("created_at", "txn_id")
+    )
 
 
 def remittable_receipts(

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from collection.models import InstrumentStatus, PaymentMode
+from collection.models import InstrumentStatus, PaymentMode, PgTransaction
 from core.services.idgen import ID_TIME_ZONE
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -72,6 +72,10 @@ class RegisterFilterForm(ReceiptFilterForm):
     instrument_status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "All"), *InstrumentStatus.choices]
     )
+
+
+class OnlineFilterForm(DateRangeForm):
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "All"), *PgTransaction.Status.choices])
 
 
 class ReceiptNumbersField(forms.MultipleChoiceField):

@@ -1,5 +1,6 @@
-"""The collection manager's reports: collection summary (with a chart), receipt register and remittances, each
-for a date range and downloadable as CSV. Every figure is summed by the database, in the tenant being worked in."""
+"""The collection manager's reports: collection summary (with a chart), receipt register, online transactions and
+remittances, each for a date range and downloadable as CSV. Every figure is summed by the database, in the tenant
+being worked in."""
 
 import csv
 from decimal import Decimal
@@ -19,11 +20,13 @@ from collection.selectors import (
     ReportCriteria,
     collection_summary,
     collection_totals,
+    online_transaction_register,
+    online_transaction_summary,
     receipt_register,
     receipt_register_totals,
     remittance_report,
 )
-from collection.views.forms import DateRangeForm, RegisterFilterForm, SummaryFilterForm
+from collection.views.forms import DateRangeForm, OnlineFilterForm, RegisterFilterForm, SummaryFilterForm
 from core.models import Role
 from core.selectors import user_has_role
 from core.services.idgen import ID_TIME_ZONE
@@ -274,4 +277,71 @@ def remittances_view(request, tenant_id, export: str = ""):
         "collection/report_remittances.html",
         {"form": form, "page": page, "totals": totals, "section": "remittances"}
         | _links(request, "collection:report-remittances-csv"),
+    )
+
+
+# --- Online transactions ----------------------------------------------------------------------
+
+ONLINE_HEADER = [
+    "Transaction id",
+    "Started",
+    "Service",
+    "Consumer code",
+    "Gateway",
+    "Gateway transaction id",
+    "Status",
+    "Status message",
+    "Receipt number",
+    "Amount",
+]
+
+
+def _receipt_numbers(transaction) -> str:
+    receipts = transaction.payment.details.all() if transaction.payment_id else []
+    return " ".join(receipt.receipt_number for receipt in receipts)
+
+
+def _online_line(transaction) -> list:
+    return [
+        transaction.txn_id,
+        ist(transaction.created_at),
+        transaction.business_service.code,
+        transaction.consumer_code,
+        transaction.gateway,
+        transaction.gateway_txn_id,
+        transaction.txn_status,
+        transaction.txn_status_msg,
+        _receipt_numbers(transaction),
+        transaction.txn_amount,
+    ]
+
+
+@collection_approver_required
+def online_view(request, tenant_id, export: str = ""):
+    form = OnlineFilterForm(request.GET)
+    page, statuses = None, []
+    if form.is_valid():
+        data = form.cleaned_data
+        criteria = {
+            "tenant_id": tenant_id,
+            "from_date": data["from_date"],
+            "to_date": data["to_date"],
+            "status": data["status"],
+        }
+        transactions = online_transaction_register(**criteria)
+        if export == "csv":
+            return csv_response(
+                f"online-transactions-{data['from_date']}-{data['to_date']}.csv",
+                ONLINE_HEADER,
+                (_online_line(transaction) for transaction in transactions.iterator(chunk_size=1000)),
+            )
+        statuses = online_transaction_summary(**criteria)
+        page = Paginator(transactions, PAGE_SIZE).get_page(request.GET.get("page"))
+        for transaction in page:
+            transaction.receipt_numbers = _receipt_numbers(transaction)
+    return render(
+        request,
+        "collection/report_online.html",
+        {"form": form, "page": page, "statuses": statuses, "section": "online"}
+        | _links(request, "collection:report-online-csv"),
     )

@@ -6,9 +6,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from collection.selectors import ReportCriteria, collection_summary
+from collection.models import PgTransaction
+from collection.selectors import ReportCriteria, collection_summary, online_transaction_summary
 from collection.services.remittances import RemittanceInput, remittance_create
 from core.models import Role
+from tests.billing.factories import financial_year, raise_demand
+from tests.collection.factories import bill_of
 from tests.collection.receipt_factories import receipt_act, receipt_number, receipt_take
 
 SUMMARY = reverse("collection:report-summary")
@@ -17,6 +20,8 @@ REGISTER = reverse("collection:report-register")
 REGISTER_CSV = reverse("collection:report-register-csv")
 REMITTANCES = reverse("collection:report-remittances")
 REMITTANCES_CSV = reverse("collection:report-remittances-csv")
+ONLINE = reverse("collection:report-online")
+ONLINE_CSV = reverse("collection:report-online-csv")
 # 19:00 UTC on the 20th is half past midnight on the 21st in India.
 LATE_ON_THE_20TH_UTC = datetime(2026, 11, 20, 19, 0, tzinfo=UTC)
 NOON_ON_THE_20TH_UTC = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
@@ -171,7 +176,7 @@ def test_another_citys_receipts_are_not_in_a_citys_report_but_are_in_its_states(
 def test_only_a_collection_approver_opens_the_reports(masters, make_employee, client):
     client.force_login(make_employee(Role.COLLECTION_OPERATOR))
 
-    for url in (SUMMARY, SUMMARY_CSV, REGISTER, REGISTER_CSV, REMITTANCES, REMITTANCES_CSV):
+    for url in (SUMMARY, SUMMARY_CSV, REGISTER, REGISTER_CSV, ONLINE, ONLINE_CSV, REMITTANCES, REMITTANCES_CSV):
         assert client.get(url).status_code == 403, url
 
 
@@ -268,3 +273,95 @@ def test_the_approvers_home_page_offers_the_reports_and_the_remittance(masters, 
     page = signed_in.get(reverse("core:home")).content.decode()
 
     assert SUMMARY in page and reverse("collection:remittance-create") in page
+
+
+def gateway_transaction(consumer: str, amount: str, status: str, at: datetime, tenant: str = "pb.amritsar"):
+    """A pg-service transaction as the online-payment services leave it: a SUCCESS one with its ONLINE receipt."""
+    payment = None
+    if status == PgTransaction.Status.SUCCESS:
+        payment = receipt_take(consumer, amount, service="BPA", mode="ONLINE", tenant=tenant, at=at)
+        bill = payment.details.get().bill
+    else:
+        raise_demand(
+            tenant=tenant,
+            service="BPA",
+            consumer=consumer,
+            heads={"BPA_PERMIT_FEE": amount},
+            period=financial_year(2026),
+        )
+        bill = bill_of(consumer=consumer, service="BPA", tenant=tenant)
+    transaction = PgTransaction.objects.create(
+        tenant_id=tenant,
+        txn_id=f"PB_PG_{consumer}",
+        txn_amount=Decimal(amount),
+        bill=bill,
+        business_service=bill.business_service,
+        consumer_code=consumer,
+        gateway="SIMPG",
+        payer_name="Gurpreet Kaur",
+        txn_status=status,
+        txn_status_msg="" if status != PgTransaction.Status.FAILURE else "Declined by the payer",
+        payment=payment,
+    )
+    PgTransaction.objects.filter(pk=transaction.pk).update(created_at=at)
+    return transaction
+
+
+def test_the_online_report_counts_transactions_by_status_and_lists_them_with_their_receipts(masters, signed_in):
+    paid = gateway_transaction("BPA-1", "300", "SUCCESS", NOON_ON_THE_20TH_UTC)
+    gateway_transaction("BPA-2", "150", "FAILURE", NOON_ON_THE_20TH_UTC)
+    gateway_transaction("BPA-3", "90", "PENDING", LATE_ON_THE_20TH_UTC)
+    gateway_transaction("BPA-4", "80", "SUCCESS", datetime(2026, 10, 30, 6, 0, tzinfo=UTC))
+    gateway_transaction("BPA-9", "70", "SUCCESS", NOON_ON_THE_20TH_UTC, tenant="pb.jalandhar")
+
+    response = signed_in.get(ONLINE, NOVEMBER)
+    rows = csv_rows(signed_in.get(ONLINE_CSV, NOVEMBER))
+
+    statuses = [(row["txn_status"], row["transactions"], row["amount"]) for row in response.context["statuses"]]
+    assert statuses == [
+        ("FAILURE", 1, Decimal("150.00")),
+        ("PENDING", 1, Decimal("90.00")),
+        ("SUCCESS", 1, Decimal("300.00")),
+    ]
+    assert [transaction.txn_id for transaction in response.context["page"]] == [
+        "PB_PG_BPA-1",
+        "PB_PG_BPA-2",
+        "PB_PG_BPA-3",
+    ]
+    assert rows[0][0] == "Transaction id" and len(rows) == 4
+    assert rows[1] == [
+        "PB_PG_BPA-1",
+        "20/11/2026 12:00",
+        "BPA",
+        "BPA-1",
+        "SIMPG",
+        "",
+        "SUCCESS",
+        "",
+        paid.payment.details.get().receipt_number,
+        "300.00",
+    ]
+    assert rows[2][6:8] == ["FAILURE", "Declined by the payer"]
+
+
+def test_the_online_report_filters_by_status(masters, signed_in):
+    gateway_transaction("BPA-1", "300", "SUCCESS", NOON_ON_THE_20TH_UTC)
+    gateway_transaction("BPA-2", "150", "FAILURE", NOON_ON_THE_20TH_UTC)
+
+    response = signed_in.get(ONLINE, {**NOVEMBER, "status": "FAILURE"})
+
+    assert [transaction.txn_id for transaction in response.context["page"]] == ["PB_PG_BPA-2"]
+    assert [row["txn_status"] for row in response.context["statuses"]] == ["FAILURE"]
+
+
+def test_the_online_summary_is_one_grouped_query(masters, django_assert_num_queries):
+    for number in range(4):
+        gateway_transaction(f"BPA-{number}", "100", "FAILURE" if number % 2 else "PENDING", NOON_ON_THE_20TH_UTC)
+
+    with django_assert_num_queries(1):
+        rows = online_transaction_summary(tenant_id="pb.amritsar")
+
+    assert [(row["txn_status"], row["transactions"], row["amount"]) for row in rows] == [
+        ("FAILURE", 2, Decimal("200.00")),
+        ("PENDING", 2, Decimal("200.00")),
+    ]
