@@ -11,16 +11,10 @@ from collection.views.forms import RemittanceForm, ServiceFilterForm
 from collection.views.reports import collection_approver_required, masked, service_choices
 from core.errors import ApplicationError
 from core.http import client_ip
-from core.money import ZERO
+from core.money import ZERO, format_inr
 
-# The service names its fields as the API spells them; the page shows each refusal beside its own field.
-FORM_FIELDS = {
-    "Remittance.remittanceReceipts": "receipts",
-    "Remittance.bankAccount": "bank_account",
-    "bankAccount": "bank_account",
-    "remarks": "remarks",
-    "reasonForDelay": "reason_for_delay",
-}
+# The service names the receipts as the API spells them; its refusal of them is shown beside the ticked receipts.
+RECEIPTS_FIELD = "Remittance.remittanceReceipts"
 
 
 @collection_approver_required
@@ -57,13 +51,15 @@ def remittance_create_view(request, tenant_id):
                 source_ip=client_ip(request),
             )
         except ApplicationError as exc:
-            field = FORM_FIELDS.get(exc.field or "")
-            form.add_error(field, exc.message.split(": ", 1)[-1] if field else exc.message)
+            if exc.field == RECEIPTS_FIELD:
+                form.add_error("receipts", exc.message.removeprefix(f"{RECEIPTS_FIELD}: "))
+            else:
+                form.add_error(None, exc.message)
         else:
             messages.success(
                 request,
-                f"Remittance {remittance.reference_number}: ₹{remittance.total_amount} deposited in account "
-                f"{masked(remittance.bank_account)}.",
+                f"Remittance {remittance.reference_number}: ₹{format_inr(remittance.total_amount)} deposited in "
+                f"account {masked(remittance.bank_account)}.",
             )
             return redirect("collection:remittance-view", pk=remittance.pk)
     chosen = set(form["receipts"].value() or [])
@@ -95,11 +91,14 @@ def remittance_view(request, tenant_id, pk):
             "remittance": remittance,
             "bank_account": masked(remittance.bank_account),
             "lines": list(remittance.voucher.lines.all()) if remittance.voucher_id else [],
-            "receipts": [
-                {"payment": payment, "detail": detail}
-                for payment in remittance.payments.all()
-                for detail in payment.details.all()
-            ],
+            "receipts": sorted(
+                (
+                    {"payment": payment, "detail": detail}
+                    for payment in remittance.payments.all()
+                    for detail in payment.details.all()
+                ),
+                key=lambda item: item["detail"].receipt_number,
+            ),
             "section": "remittances",
         },
     )

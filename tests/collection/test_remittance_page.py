@@ -165,3 +165,16 @@ def test_another_citys_remittance_is_not_found(masters, make_employee, client):
     client.force_login(make_employee(Role.COLLECTION_APPROVER, "pb.amritsar"))
 
     assert client.get(reverse("collection:remittance-view", args=[remittance.pk])).status_code == 404
+
+
+def test_a_states_approver_is_told_to_remit_from_a_city_and_nothing_is_written(masters, make_employee, client):
+    cash = receipt_take("WS-1", "240")
+    client.force_login(make_employee(Role.COLLECTION_APPROVER, "pb"))
+
+    page = client.get(REMIT)
+    response = client.post(REMIT, {"receipts": [receipt_number(cash)], "bank_account": "SBIN000123456"})
+
+    assert page.context["is_state"] and listed(page) == []
+    [error] = response.context["form"].non_field_errors()
+    assert "'pb' is a state" in error
+    assert not Remittance.objects.exists()
