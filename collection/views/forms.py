@@ -26,10 +26,12 @@ class DateRangeForm(forms.Form):
 
     from_date = forms.DateField(label="From", widget=DATE_INPUT)
     to_date = forms.DateField(label="To", widget=DATE_INPUT)
+    starts_this_month = True
 
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else {}
-        data.setdefault("from_date", month_start().isoformat())
+        if self.starts_this_month:
+            data.setdefault("from_date", month_start().isoformat())
         data.setdefault("to_date", ist_today().isoformat())
         super().__init__(data, *args, **kwargs)
 
@@ -50,6 +52,13 @@ class ServiceFilterForm(DateRangeForm):
     def __init__(self, data=None, *args, services: list[tuple[str, str]], **kwargs):
         super().__init__(data, *args, **kwargs)
         self.fields["business_service"].choices = [("", "All"), *services]
+
+
+class RemittableFilterForm(ServiceFilterForm):
+    """Receipts waiting for the bank: from any day unless From is given, up to today."""
+
+    from_date = forms.DateField(label="From", widget=DATE_INPUT, required=False)
+    starts_this_month = False
 
 
 class ReceiptFilterForm(ServiceFilterForm):

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from collection.selectors import remittable_receipts, remittance_list
 from collection.services.remittances import RemittanceInput, remittance_create
-from collection.views.forms import RemittanceForm, ServiceFilterForm
+from collection.views.forms import RemittableFilterForm, RemittanceForm
 from collection.views.reports import collection_approver_required, masked, service_choices
 from core.errors import ApplicationError
 from core.http import client_ip
@@ -20,7 +20,7 @@ RECEIPTS_FIELD = "Remittance.remittanceReceipts"
 @collection_approver_required
 def remittance_create_view(request, tenant_id):
     """GET: the remittable receipts for the filters, each ticked. POST: remit the ticked ones."""
-    filters = ServiceFilterForm(request.GET, services=service_choices(tenant_id))
+    filters = RemittableFilterForm(request.GET, services=service_choices(tenant_id))
     receipts = []
     if filters.is_valid():
         data = filters.cleaned_data

@@ -41,6 +41,17 @@ def test_the_page_lists_approved_cash_and_cheques_not_yet_remitted(masters, sign
     assert response.context["total"] == Decimal("740.00")
 
 
+def test_the_page_offers_receipts_of_earlier_months_until_a_from_date_is_given(masters, signed_in):
+    older = receipt_take("WS-1", "240", at=datetime(2026, 9, 28, 6, 0, tzinfo=UTC))
+    newer = receipt_take("WS-2", "100", at=datetime(2026, 11, 12, 6, 0, tzinfo=UTC))
+
+    everything = signed_in.get(REMIT)
+    since = signed_in.get(REMIT, {"from_date": "2026-11-01"})
+
+    assert listed(everything) == [receipt_number(older), receipt_number(newer)]
+    assert listed(since) == [receipt_number(newer)]
+
+
 def test_the_page_finds_receipts_by_service_and_date(masters, signed_in):
     receipt_take("WS-1", "240", at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
     later = receipt_take("WS-2", "100", at=datetime(2026, 11, 12, 6, 0, tzinfo=UTC))
