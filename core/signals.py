@@ -43,4 +43,6 @@ def role_assignment_changed(sender, instance: RoleAssignment, **kwargs):
 
 @receiver([post_save, post_delete], sender=Tenant)
 def tenant_changed(sender, instance: Tenant, **kwargs):
-    forget([tenant_key(instance.code)])
+    # A tenant not yet created was never cached: only what was found is.
+    if not kwargs.get("created"):
+        forget([tenant_key(instance.code)])

@@ -8,4 +8,6 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self):
-        import notifications.checks  # noqa: F401  (registers the SMS settings check)
+        # Imported for their side effects: the SMS settings check, and the signals that keep the lookup cache true.
+        import notifications.checks
+        import notifications.signals  # noqa: F401

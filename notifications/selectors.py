@@ -1,11 +1,21 @@
 """Reads of SMS templates and the outbox."""
 
 from django.conf import settings
-from django.db.models import Q
 
 from core.errors import ApplicationError
+from core.lookups import cached
 from core.selectors import tenant_lineage
 from notifications.models import SmsTemplate
+
+
+def sms_templates_key(code: str) -> str:
+    return f"sms-templates:{code}"
+
+
+def sms_templates_active(*, code: str) -> list[SmsTemplate]:
+    """Every active template of `code`, in every tenant and locale (a handful), through the lookup cache: each
+    SMS enqueued reads them. A saved template is forgotten at once (notifications/signals.py)."""
+    return cached(sms_templates_key(code), lambda: list(SmsTemplate.objects.filter(code=code, is_active=True)))
 
 
 def sms_template_get(*, code: str, tenant_id: str, locale: str | None = None) -> SmsTemplate:
@@ -18,9 +28,8 @@ def sms_template_get(*, code: str, tenant_id: str, locale: str | None = None) ->
     lineage = tenant_lineage(tenant_id=tenant_id)
     candidates = {
         (template.tenant_id, template.locale): template
-        for template in SmsTemplate.objects.filter(code=code, is_active=True, locale__in=locales).filter(
-            Q(tenant_id__in=lineage) | Q(tenant__isnull=True)
-        )
+        for template in sms_templates_active(code=code)
+        if template.locale in locales and (template.tenant_id is None or template.tenant_id in lineage)
     }
     for wanted_locale in locales:
         for tenant_code in [*lineage, None]:

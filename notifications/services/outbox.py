@@ -40,10 +40,6 @@ def sms_enqueue(
     message is stored FAILED with the reason. A missing placeholder or an unknown template is a mistake in the
     calling code and raises ApplicationError, naming the placeholder."""
     _event_key_check(event_key)
-    existing = SmsMessage.objects.filter(event_key=event_key).first()
-    if existing is not None:
-        return existing
-
     tenant_id = tenant.code if isinstance(tenant, Tenant) else tenant_get(code=tenant, field="tenant").code
     if locale is not None and locale not in SmsLocale.values:
         raise ApplicationError("SMS_LOCALE_INVALID", f"locale: one of {', '.join(SmsLocale.values)}", field="locale")
@@ -70,7 +66,8 @@ def sms_enqueue(
 
     try:
         # In the caller's transaction, as a savepoint (or a transaction of its own when the caller has none): a
-        # concurrent insert of the same key fails only this block, never the caller's transaction.
+        # repeated event's key, or a concurrent insert of the same key, fails only this block, never the caller's
+        # transaction. Events are rarely repeated, so the insert is tried first rather than looked for.
         with transaction.atomic():
             message.save(force_insert=True)
             if message.status == SmsMessage.Status.FAILED:

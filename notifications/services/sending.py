@@ -210,10 +210,10 @@ def _sms_attempt_record(*, message: SmsMessage, accepted, error: SmsSendError | 
     return _sms_attempt_record_locked(message_id=message.pk, accepted=accepted, error=error)
 
 
-@transaction.atomic
 def _sms_sent_record(*, message: SmsMessage, provider_message_id: str) -> SmsSendOutcome | None:
-    """QUEUED → SENT in one conditional UPDATE (the status re-checked under the row lock) with its audit row.
-    None when the message is no longer QUEUED."""
+    """QUEUED → SENT in one conditional UPDATE (the status re-checked under the row lock); None when the message is
+    no longer QUEUED. The row itself is the record of the sending (when, through which provider, its id there, after
+    how many attempts), so the hot path writes nothing else; failures are audited."""
     now = timezone.now()
     updated = SmsMessage.objects.filter(pk=message.pk, status=SmsMessage.Status.QUEUED).update(
         status=SmsMessage.Status.SENT,
@@ -224,16 +224,6 @@ def _sms_sent_record(*, message: SmsMessage, provider_message_id: str) -> SmsSen
     )
     if not updated:
         return None
-    message.status, message.sent_at, message.provider_message_id = SmsMessage.Status.SENT, now, provider_message_id
-    audit_record(
-        actor=None,
-        entity=message,
-        action="SMS_SENT",
-        from_state=SmsMessage.Status.QUEUED,
-        to_state=SmsMessage.Status.SENT,
-        reason=f"accepted by {message.provider} on attempt {message.attempts}",
-        data={"provider": message.provider, "providerMessageId": provider_message_id},
-    )
     logger.info(
         "SMS %s to %s sent via %s on attempt %d",
         message.pk,
@@ -241,7 +231,7 @@ def _sms_sent_record(*, message: SmsMessage, provider_message_id: str) -> SmsSen
         message.provider,
         message.attempts,
     )
-    return SmsSendOutcome(message_id=message.pk, status=message.status, sent=True)
+    return SmsSendOutcome(message_id=message.pk, status=SmsMessage.Status.SENT, sent=True)
 
 
 @transaction.atomic
