@@ -11,6 +11,7 @@ Each process also keeps what it read for `KOSH_LOOKUP_LOCAL_SECONDS` (2), becaus
 much again as the rest of a light call. A change made in this process forgets its own copy at once; another
 process's copy lives out those seconds. Entries are shared by the process's threads and only ever read."""
 
+import random
 import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -51,12 +52,18 @@ def cached(key: str, load: Callable[[], T | None]) -> T | None:
         value = load()
         if value is None:
             return None
-        cache.set(key, value, timeout=settings.KOSH_LOOKUP_CACHE_SECONDS)
+        cache.set(key, value, timeout=_lifetime(settings.KOSH_LOOKUP_CACHE_SECONDS))
     if settings.KOSH_LOOKUP_LOCAL_SECONDS > 0:
         if len(_local) >= LOCAL_MAX_ENTRIES:
             _local.clear()
-        _local[key] = (now + settings.KOSH_LOOKUP_LOCAL_SECONDS, value)
+        _local[key] = (now + _lifetime(settings.KOSH_LOOKUP_LOCAL_SECONDS), value)
     return value
+
+
+def _lifetime(longest: float) -> float:
+    """Between half and all of `longest`, at random: entries read at the same moment (a busy start) do not all
+    expire at the same moment and send every request of that second to the database together."""
+    return longest * (0.5 + 0.5 * random.random())  # noqa: S311 (spreading expiries, not a secret)
 
 
 def forget(keys: Iterable[str]) -> None:
