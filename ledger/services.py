@@ -17,11 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from core.models import IdFormat, User
+from core.models import AuditEvent, IdFormat, User
 from core.money import MAX_AMOUNT, ZERO, to_amount
 from core.selectors import tenant_get, tenant_lineage
-from core.services.audit import audit_record
-from core.services.idgen import ID_TIME_ZONE, id_generate
+from core.services.audit import audit_event, audit_record
+from core.services.idgen import ID_TIME_ZONE, IdPlan, id_plan, ids_take
 from ledger.models import GLCode, Voucher, VoucherLine
 from ledger.selectors import gl_codes_visible
 
@@ -45,6 +45,73 @@ class LineSpec:
 # --- Posting --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class VoucherDraft:
+    """A voucher checked and ready to post but for its number, which is taken when it is written."""
+
+    tenant_id: str
+    voucher_type: str
+    voucher_date: date
+    summed: dict[LineKey, Decimal]
+    gl_codes: dict[str, GLCode]
+    number_plan: IdPlan
+    narration: str
+    source_type: str
+    source_id: str
+    fund: str
+    function: str
+    department: str
+    posted_by: User | None
+
+
+def voucher_draft(
+    *,
+    tenant_id: str,
+    voucher_type: str,
+    voucher_date: date,
+    lines: Sequence[LineSpec],
+    narration: str,
+    source_type: str,
+    source_id: str | int,
+    fund: str = "",
+    function: str = "",
+    department: str = "",
+    posted_by: User | None,
+) -> VoucherDraft:
+    """Every check `voucher_post` makes, with the GL codes and the number's format read; writes nothing."""
+    tenant = tenant_get(code=tenant_id)
+    if tenant.is_state:
+        raise ApplicationError("INVALID_TENANT_ID", "tenantId: vouchers are posted by a city", field="tenantId")
+    if voucher_type not in POSTABLE_TYPES:
+        raise ApplicationError(
+            "INVALID_VOUCHER_TYPE",
+            f"voucherType: one of {', '.join(POSTABLE_TYPES)} (reversals go through voucher_reverse)",
+            field="voucherType",
+        )
+    _date_check(voucher_date, field="voucherDate")
+    source_type = _text(source_type, field="sourceType", max_length=100, required=True)
+    source_id = _text(str(source_id), field="sourceId", max_length=64, required=True)
+    fund = _text(fund, field="fund", max_length=20)
+    function = _text(function, field="function", max_length=20)
+    department = _text(department, field="department", max_length=20)
+    narration = _text(narration, field="narration")
+    return VoucherDraft(
+        tenant_id=tenant.code,
+        voucher_type=voucher_type,
+        voucher_date=voucher_date,
+        summed=_lines_summed(lines),
+        gl_codes=_gl_codes_resolve(tenant_id=tenant.code, lines=lines),
+        number_plan=_voucher_number_plan(tenant_id=tenant.code, voucher_date=voucher_date),
+        narration=narration,
+        source_type=source_type,
+        source_id=source_id,
+        fund=fund,
+        function=function,
+        department=department,
+        posted_by=posted_by,
+    )
+
+
 @transaction.atomic
 def voucher_post(
     *,
@@ -62,64 +129,65 @@ def voucher_post(
 ) -> Voucher:
     """Post a balanced voucher for a city, numbered by the `voucher.number` id format. Lines on the same GL code
     and side are summed into one. `posted_by=None` means scheduled work."""
-    tenant = tenant_get(code=tenant_id)
-    if tenant.is_state:
-        raise ApplicationError("INVALID_TENANT_ID", "tenantId: vouchers are posted by a city", field="tenantId")
-    if voucher_type not in POSTABLE_TYPES:
-        raise ApplicationError(
-            "INVALID_VOUCHER_TYPE",
-            f"voucherType: one of {', '.join(POSTABLE_TYPES)} (reversals go through voucher_reverse)",
-            field="voucherType",
-        )
-    _date_check(voucher_date, field="voucherDate")
-    source_type = _text(source_type, field="sourceType", max_length=100, required=True)
-    source_id = _text(str(source_id), field="sourceId", max_length=64, required=True)
-    fund = _text(fund, field="fund", max_length=20)
-    function = _text(function, field="function", max_length=20)
-    department = _text(department, field="department", max_length=20)
-    narration = _text(narration, field="narration")
-    summed = _lines_summed(lines)
-    gl_codes = _gl_codes_resolve(tenant_id=tenant.code, lines=lines)
-
-    existing = Voucher.objects.filter(source_type=source_type, source_id=source_id, type=voucher_type).first()
+    draft = voucher_draft(
+        tenant_id=tenant_id,
+        voucher_type=voucher_type,
+        voucher_date=voucher_date,
+        lines=lines,
+        narration=narration,
+        source_type=source_type,
+        source_id=source_id,
+        fund=fund,
+        function=function,
+        department=department,
+        posted_by=posted_by,
+    )
+    existing = _voucher_of_source(draft)
     if existing is not None:
-        return _replay(existing, tenant_id=tenant.code, voucher_date=voucher_date, summed=summed)
+        return _replay(existing, draft=draft)
     try:
         # A savepoint: losing a race on the source's UNIQUE also gives the voucher number back.
         with transaction.atomic():
-            voucher = _voucher_write(
-                tenant_id=tenant.code,
-                voucher_type=voucher_type,
-                voucher_date=voucher_date,
-                summed=summed,
-                gl_codes=gl_codes,
-                narration=narration,
-                source_type=source_type,
-                source_id=source_id,
-                fund=fund,
-                function=function,
-                department=department,
-                posted_by=posted_by,
-            )
+            [voucher] = _vouchers_write([draft])
     except IntegrityError:
-        existing = Voucher.objects.filter(source_type=source_type, source_id=source_id, type=voucher_type).first()
+        existing = _voucher_of_source(draft)
         if existing is None:
             raise
-        return _replay(existing, tenant_id=tenant.code, voucher_date=voucher_date, summed=summed)
-    audit_record(
-        actor=posted_by,
+        return _replay(existing, draft=draft)
+    _post_audit(draft, voucher).save(force_insert=True)
+    return voucher
+
+
+@transaction.atomic(savepoint=False)
+def vouchers_post_drafted(*, drafts: Sequence[VoucherDraft]) -> list[Voucher]:
+    """Number and write drafted vouchers whose sources were made in the caller's transaction, so none has a voucher
+    yet (the sources' UNIQUE stands behind that). Each city's voucher number sequence is locked from here until the
+    transaction ends: call it among the transaction's last statements. Answers the vouchers in the drafts' order."""
+    vouchers = _vouchers_write(drafts)
+    AuditEvent.objects.bulk_create(_post_audit(draft, voucher) for draft, voucher in zip(drafts, vouchers, strict=True))
+    return vouchers
+
+
+def _voucher_of_source(draft: VoucherDraft) -> Voucher | None:
+    return Voucher.objects.filter(
+        source_type=draft.source_type, source_id=draft.source_id, type=draft.voucher_type
+    ).first()
+
+
+def _post_audit(draft: VoucherDraft, voucher: Voucher) -> AuditEvent:
+    return audit_event(
+        actor=draft.posted_by,
         entity=voucher,
         action="VOUCHER_POST",
         to_state="POSTED",
         data={
             "number": voucher.number,
             "type": voucher.type,
-            "total": _side_total(summed, debit=True),
-            "sourceType": source_type,
-            "sourceId": source_id,
+            "total": _side_total(draft.summed, debit=True),
+            "sourceType": draft.source_type,
+            "sourceId": draft.source_id,
         },
     )
-    return voucher
 
 
 def _lines_summed(lines: Sequence[LineSpec]) -> dict[LineKey, Decimal]:
@@ -183,40 +251,48 @@ def _gl_codes_resolve(*, tenant_id: str, lines: Sequence[LineSpec]) -> dict[str,
     return found
 
 
-def _voucher_write(
-    *,
-    tenant_id: str,
-    voucher_type: str,
-    voucher_date: date,
-    summed: dict[LineKey, Decimal],
-    gl_codes: dict[str, GLCode],
-    posted_by: User | None,
-    **header: str,
-) -> Voucher:
-    voucher = Voucher.objects.create(
-        tenant_id=tenant_id,
-        type=voucher_type,
-        number=_voucher_number(tenant_id=tenant_id, voucher_date=voucher_date),
-        voucher_date=voucher_date,
-        posted_by=posted_by,
-        **header,
+def _vouchers_write(drafts: Sequence[VoucherDraft]) -> list[Voucher]:
+    """The drafts numbered (one statement per sequence, sequences in a fixed order), then written with their lines
+    in one insert each."""
+    by_plan: dict[IdPlan, list[int]] = {}
+    for index, draft in enumerate(drafts):
+        by_plan.setdefault(draft.number_plan, []).append(index)
+    numbers: dict[int, str] = {}
+    for plan in sorted(by_plan, key=lambda plan: (plan.tenant.code, plan.sequence, plan.period, plan.moment)):
+        numbers.update(zip(by_plan[plan], ids_take(plan=plan, count=len(by_plan[plan])), strict=True))
+    vouchers = Voucher.objects.bulk_create(
+        Voucher(
+            tenant_id=draft.tenant_id,
+            type=draft.voucher_type,
+            number=numbers[index],
+            voucher_date=draft.voucher_date,
+            narration=draft.narration,
+            source_type=draft.source_type,
+            source_id=draft.source_id,
+            fund=draft.fund,
+            function=draft.function,
+            department=draft.department,
+            posted_by=draft.posted_by,
+        )
+        for index, draft in enumerate(drafts)
     )
     VoucherLine.objects.bulk_create(
         VoucherLine(
             voucher=voucher,
-            gl_code=gl_codes[code],
+            gl_code=draft.gl_codes[code],
             debit=amount if is_debit else ZERO,
             credit=ZERO if is_debit else amount,
         )
-        for (code, is_debit), amount in summed.items()
+        for draft, voucher in zip(drafts, vouchers, strict=True)
+        for (code, is_debit), amount in draft.summed.items()
     )
-    return voucher
+    return vouchers
 
 
-def _replay(existing: Voucher, *, tenant_id: str, voucher_date: date, summed: dict[LineKey, Decimal]) -> Voucher:
+def _replay(existing: Voucher, *, draft: VoucherDraft) -> Voucher:
     """The first voucher when a replay asks for the same posting; a refusal naming the source when it differs."""
     posted = {(line.gl_code.code, line.debit > 0): line.debit or line.credit for line in existing.lines.all()}
-    if existing.tenant_id != tenant_id or existing.voucher_date != voucher_date or posted != summed:
+    if existing.tenant_id != draft.tenant_id or existing.voucher_date != draft.voucher_date or posted != draft.summed:
         raise ApplicationError(
             "DUPLICATE_VOUCHER",
             f"sourceId: {existing.source_type} {existing.source_id} already posted {existing.type} voucher "
@@ -260,7 +336,7 @@ def voucher_reverse(
     reversal = Voucher.objects.create(
         tenant_id=original.tenant_id,
         type=Voucher.Type.REVERSAL,
-        number=_voucher_number(tenant_id=original.tenant_id, voucher_date=reversal_date),
+        number=ids_take(plan=_voucher_number_plan(tenant_id=original.tenant_id, voucher_date=reversal_date))[0],
         voucher_date=reversal_date,
         fund=original.fund,
         function=original.function,
@@ -298,9 +374,9 @@ def voucher_reverse(
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _voucher_number(*, tenant_id: str, voucher_date: date) -> str:
+def _voucher_number_plan(*, tenant_id: str, voucher_date: date) -> IdPlan:
     # Numbered by the voucher's own date, so a voucher dated 31 March carries the year it belongs to.
-    return id_generate(
+    return id_plan(
         tenant_id=tenant_id, name=VOUCHER_NUMBER_ID_NAME, at=datetime.combine(voucher_date, time(), ID_TIME_ZONE)
     )
 

@@ -2,20 +2,23 @@
 
 Lock order is billing's, everywhere in Kosh: the bills' demands by primary key, then the bills by primary key;
 the bills are read again once locked, so of two payments racing for one bill the second sees the first's result
-and is refused. Apportioning, the demands' collection, the bill's status, the receipt voucher and the receipt
-SMS all happen in that transaction: a refusal writes nothing."""
+and is refused. Then the demand details, and last the city's receipt and voucher number sequences, taken in the
+transaction's final statements so that payments of one city queue on them only briefly. Apportioning, the
+demands' collection, the bill's status, the receipt voucher and the receipt SMS all happen in that transaction:
+a refusal writes nothing."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from billing.dates import ist_date
-from billing.models import Bill, BillAccountDetail, BillDetail, DemandDetail, TaxHead
+from billing.models import Bill, BillAccountDetail, BillDetail, Demand, DemandDetail, TaxHead
 from billing.selectors import bills_with_details, city_get
-from billing.services.consumers import author_of, bill_status_change, consumer_demands_lock, demand_completion_refresh
+from billing.services.consumers import author_of, consumer_demands_lock, demand_completion_refresh
 from collection.models import (
     INSTRUMENT_MODES,
     ONLINE_MODES,
@@ -27,12 +30,13 @@ from collection.models import (
     PaymentStatus,
 )
 from collection.services.apportion import Bucket, apportion
-from collection.services.receipts import receipt_sms_enqueue, receipt_voucher_post
+from collection.services.receipts import receipt_sms_enqueue, receipt_voucher_draft, receipt_voucher_named
 from core.errors import ApplicationError, NotFoundError
-from core.models import User
+from core.models import AuditEvent, User
 from core.money import ZERO
-from core.services.audit import audit_record
-from core.services.idgen import id_generate
+from core.services.audit import audit_event
+from core.services.idgen import IdPlan, id_plan, ids_take
+from ledger.services import VoucherDraft, vouchers_post_drafted
 
 # DIGIT's window for a cheque or demand draft: not post-dated, and at most this old.
 INSTRUMENT_MAX_AGE_DAYS = 90
@@ -95,11 +99,19 @@ class _CheckedBill:
     advance_head: TaxHead | None
 
 
+@dataclass
+class _Checked:
+    """The payment's bills, checked, and their demands, locked."""
+
+    bills: list[_CheckedBill]
+    demands: list[Demand]
+
+
 def _refuse(code: str, where: str, message: str) -> ApplicationError:
     return ApplicationError(code, f"{where}: {message}", field=where)
 
 
-def _checked(*, payment: PaymentInput, now: datetime) -> list[_CheckedBill] | Payment:
+def _checked(*, payment: PaymentInput, now: datetime) -> _Checked | Payment:
     """Lock the bills, then check the payment against them. Answers the earlier payment for a replayed online
     transaction."""
     tenant = city_get(tenant_id=payment.tenant_id)
@@ -112,7 +124,7 @@ def _checked(*, payment: PaymentInput, now: datetime) -> list[_CheckedBill] | Pa
         if bill_id not in found:
             where = f"Payment.paymentDetails[{index}].billId"
             raise NotFoundError("INVALID_BILL_ID", f"{where}: no bill '{bill_id}' in {tenant.code}", field=where)
-    consumer_demands_lock(
+    demands = consumer_demands_lock(
         tenant_id=tenant.code, consumers=[], include_ids=sorted({d for ids in found.values() for d in ids})
     )
     bills = {
@@ -125,10 +137,13 @@ def _checked(*, payment: PaymentInput, now: datetime) -> list[_CheckedBill] | Pa
         replayed = _online_replay(payment=payment, tenant_id=tenant.code)
         if replayed is not None:
             return replayed
-    return [
-        _bill_check(bill=bills[detail.bill_id], detail=detail, index=index, payment=payment, now=now)
-        for index, detail in enumerate(payment.details)
-    ]
+    return _Checked(
+        bills=[
+            _bill_check(bill=bills[detail.bill_id], detail=detail, index=index, payment=payment, now=now)
+            for index, detail in enumerate(payment.details)
+        ],
+        demands=demands,
+    )
 
 
 def _bill_demand_ids(*, tenant_id: str, bill_ids: list[str]) -> dict:
@@ -243,9 +258,78 @@ def _bill_check(
 # --- Writes ---------------------------------------------------------------------------------
 
 
+@dataclass
+class _Receipt:
+    """One bill's receipt as it is built: every other row written first, the receipt with its number last."""
+
+    item: _CheckedBill
+    row: PaymentDetail
+    accounts: list[BillAccountDetail]
+    allocations: list[PaymentAllocation] = field(default_factory=list)
+    bill_status_before: str = ""
+    voucher: VoucherDraft | None = None
+    number_plan: IdPlan | None = None
+
+
 def _payment_write(
-    *, payment: PaymentInput, checked: list[_CheckedBill], actor: User | None, source_ip: str | None, now: datetime
+    *, payment: PaymentInput, checked: _Checked, actor: User | None, source_ip: str | None, now: datetime
 ) -> Payment:
+    """Everything the payment changes, then its numbers. Receipt and voucher numbers are gap-free, so their
+    sequence rows stay locked until the transaction ends: every other write, and every read of a master, comes
+    first; the numbers are taken in the last statements, the receipt sequences (in a fixed order) before the
+    voucher sequence, as everywhere in Kosh; then the rows that carry a number (receipts, vouchers, SMS, audit)."""
+    row = _payment_row(payment=payment, checked=checked.bills, actor=actor, now=now)
+    receipts = [
+        _Receipt(
+            item=item,
+            row=_receipt_row(payment=row, item=item, now=now),
+            accounts=[account for detail in item.bill.details.all() for account in detail.account_details.all()],
+        )
+        for item in checked.bills
+    ]
+    _apply(receipts=receipts, actor=actor, now=now)
+    demand_completion_refresh(demands=checked.demands)
+    for receipt in receipts:
+        _bill_settle(receipt=receipt, actor=actor)
+        receipt.voucher = receipt_voucher_draft(
+            receipt=receipt.row, payment=row, allocations=receipt.allocations, actor=actor
+        )
+        receipt.number_plan = id_plan(
+            tenant_id=receipt.row.tenant_id, name=receipt.row.business_service.receipt_id_format, at=now
+        )
+
+    # From here to the commit the city's receipt and voucher number sequences are held.
+    _receipt_numbers_take(receipts=receipts)
+    for receipt in receipts:
+        receipt_sms_enqueue(receipt=receipt.row, payment=row)
+    vouchers = vouchers_post_drafted(
+        drafts=[receipt_voucher_named(draft=receipt.voucher, receipt=receipt.row) for receipt in receipts]
+    )
+    for receipt, voucher in zip(receipts, vouchers, strict=True):
+        receipt.row.voucher = voucher
+    # Each bill is locked and was unpaid, so no receipt holds it: its UNIQUE cannot refuse this insert.
+    PaymentDetail.objects.bulk_create([receipt.row for receipt in receipts])
+    AuditEvent.objects.bulk_create(
+        [
+            *(event for receipt in receipts for event in _receipt_audit(receipt=receipt, actor=actor, ip=source_ip)),
+            audit_event(
+                actor=actor,
+                entity=row,
+                action="PAYMENT_CREATE",
+                to_state=row.instrument_status,
+                source_ip=source_ip,
+                data={
+                    "paymentMode": row.payment_mode,
+                    "totalAmountPaid": row.total_amount_paid,
+                    "receiptNumbers": [receipt.row.receipt_number for receipt in receipts],
+                },
+            ),
+        ]
+    )
+    return row
+
+
+def _payment_row(*, payment: PaymentInput, checked: list[_CheckedBill], actor: User | None, now: datetime) -> Payment:
     online = payment.payment_mode in ONLINE_MODES
     if online:
         instrument_status = InstrumentStatus.REMITTED
@@ -254,164 +338,147 @@ def _payment_write(
     else:
         instrument_status = InstrumentStatus.APPROVED
     author = author_of(actor)
+    row = Payment(
+        tenant_id=checked[0].bill.tenant_id,
+        total_due=sum((item.bill.total_amount for item in checked), ZERO),
+        total_amount_paid=payment.total_amount_paid,
+        payment_mode=payment.payment_mode,
+        transaction_number=payment.transaction_number,
+        transaction_date=now,
+        instrument_date=now if payment.payment_mode == PaymentMode.CASH else payment.instrument_date,
+        instrument_number=payment.instrument_number,
+        instrument_status=instrument_status,
+        ifsc_code=payment.ifsc_code,
+        payment_status=PaymentStatus.DEPOSITED if online else PaymentStatus.NEW,
+        paid_by=payment.paid_by,
+        payer_name=payment.payer_name,
+        mobile_number=payment.mobile_number,
+        payer_address=payment.payer_address,
+        payer_email=payment.payer_email,
+        payer_id=payment.payer_id,
+        additional_details=payment.additional_details,
+        created_by=author,
+        modified_by=author,
+    )
+    if not online:
+        # Only an online payment's transaction number is UNIQUE: nothing can refuse this insert.
+        row.save(force_insert=True)
+        return row
     try:
         with transaction.atomic():
-            row = Payment.objects.create(
-                tenant_id=checked[0].bill.tenant_id,
-                total_due=sum((item.bill.total_amount for item in checked), ZERO),
-                total_amount_paid=payment.total_amount_paid,
-                payment_mode=payment.payment_mode,
-                transaction_number=payment.transaction_number,
-                transaction_date=now,
-                instrument_date=now if payment.payment_mode == PaymentMode.CASH else payment.instrument_date,
-                instrument_number=payment.instrument_number,
-                instrument_status=instrument_status,
-                ifsc_code=payment.ifsc_code,
-                payment_status=PaymentStatus.DEPOSITED if online else PaymentStatus.NEW,
-                paid_by=payment.paid_by,
-                payer_name=payment.payer_name,
-                mobile_number=payment.mobile_number,
-                payer_address=payment.payer_address,
-                payer_email=payment.payer_email,
-                payer_id=payment.payer_id,
-                additional_details=payment.additional_details,
-                created_by=author,
-                modified_by=author,
-            )
+            row.save(force_insert=True)
     except IntegrityError:
         # Another online payment with this transaction number committed first.
         raise _refuse(
             "DUPLICATE_TRANSACTION_NUMBER", "Payment.transactionNumber", f"'{payment.transaction_number}' is taken"
         ) from None
-    for item in checked:
-        _receipt_write(payment=row, item=item, actor=actor, source_ip=source_ip, now=now)
-    audit_record(
-        actor=actor,
-        entity=row,
-        action="PAYMENT_CREATE",
-        to_state=row.instrument_status,
-        source_ip=source_ip,
-        data={
-            "paymentMode": row.payment_mode,
-            "totalAmountPaid": row.total_amount_paid,
-            "receiptNumbers": [detail.receipt_number for detail in row.details.all()],
-        },
-    )
     return row
 
 
-def _receipt_write(*, payment: Payment, item: _CheckedBill, actor: User | None, source_ip: str | None, now: datetime):
-    bill, paid = item.bill, item.detail.total_amount_paid
-    service = bill.business_service
-    accounts = list(
-        BillAccountDetail.objects.filter(bill_detail__bill=bill)
-        .select_related("bill_detail")
-        .order_by("bill_detail__from_period", "bill_detail_id", "order", "tax_head_code", "pk")
-    )
-    demand_details = {
-        detail.pk: detail
-        for detail in DemandDetail.objects.select_for_update(of=("self",))
-        .filter(pk__in=[account.demand_detail_id for account in accounts if account.demand_detail_id])
-        .order_by("pk")
-    }
-    result = apportion(
-        buckets=[
-            Bucket(
-                key=account.pk,
-                period=(account.bill_detail.from_period, str(account.bill_detail_id)),
-                order=account.order,
-                due=account.amount,
-            )
-            for account in accounts
-        ],
-        amount=paid,
-    )
-    try:
-        with transaction.atomic():
-            receipt = PaymentDetail.objects.create(
-                payment=payment,
-                tenant_id=bill.tenant_id,
-                bill=bill,
-                business_service=service,
-                total_due=bill.total_amount,
-                total_amount_paid=paid,
-                receipt_number=id_generate(tenant_id=bill.tenant_id, name=service.receipt_id_format, at=now),
-                receipt_date=now,
-                manual_receipt_number=item.detail.manual_receipt_number,
-                manual_receipt_date=item.detail.manual_receipt_date,
-            )
-    except IntegrityError:
-        raise _refuse(
-            "BILL_ALREADY_PAID", "Payment.paymentDetails.billId", f"bill {bill.bill_number} is already paid"
-        ) from None
-    allocations, paid_by_detail = [], {}
-    for account in accounts:
-        adjusted = result.adjusted[account.pk]
-        demand_detail = demand_details.get(account.demand_detail_id)
-        if demand_detail is not None:
-            due = demand_detail.due
-            if (due >= 0 and not ZERO <= adjusted <= due) or (due < 0 and not due <= adjusted <= ZERO):
-                # The demand moved under a bill still marked ACTIVE: never collect more than is owed.
-                raise _refuse(
-                    "BILL_OUTDATED", "Payment.paymentDetails.billId", f"bill {bill.bill_number} is out of date"
-                )
-            demand_detail.collection_amount += adjusted
-            demand_detail.modified_by = author_of(actor)
-            demand_detail.save(update_fields=["collection_amount", "modified_by", "modified_at"])
-        account.adjusted_amount = adjusted
-        account.save(update_fields=["adjusted_amount"])
-        paid_by_detail[account.bill_detail_id] = paid_by_detail.get(account.bill_detail_id, ZERO) + adjusted
-        if adjusted:
-            allocations.append(
-                PaymentAllocation(
-                    payment_detail=receipt,
-                    bill_account_detail=account,
-                    demand_detail=demand_detail,
-                    tax_head_code=account.tax_head_code,
-                    gl_code=account.gl_code,
-                    amount=adjusted,
-                )
-            )
-    if result.advance:
-        allocations.append(_advance_take(receipt=receipt, item=item, amount=result.advance, actor=actor))
-    PaymentAllocation.objects.bulk_create(allocations)
-    for bill_detail in bill.details.all():
-        bill_detail.amount_paid = paid_by_detail.get(bill_detail.pk, ZERO)
-        bill_detail.save(update_fields=["amount_paid"])
-    demands = [bill_detail.demand for bill_detail in bill.details.all() if bill_detail.demand_id]
-    demand_completion_refresh(demands=demands)
-    # From the rows just written, not from the amount asked: what the heads took is what was paid on the bill.
-    applied = sum((allocation.amount for allocation in allocations if not allocation.is_advance), ZERO)
-    bill_status_change(
+def _receipt_row(*, payment: Payment, item: _CheckedBill, now: datetime) -> PaymentDetail:
+    """The receipt, unsaved and unnumbered; its primary key is set, so the rows pointing at it can be written
+    first (foreign keys are checked at commit)."""
+    bill = item.bill
+    return PaymentDetail(
+        payment=payment,
+        tenant_id=bill.tenant_id,
         bill=bill,
-        to_status=Bill.Status.PAID if applied >= bill.total_amount else Bill.Status.PARTIALLY_PAID,
-        actor=actor,
-        source_ip=source_ip,
-        reason=f"receipt {receipt.receipt_number}",
-        data={"receiptNumber": receipt.receipt_number, "amountPaid": paid},
-    )
-    receipt.voucher = receipt_voucher_post(receipt=receipt, payment=payment, allocations=allocations, actor=actor)
-    receipt.save(update_fields=["voucher"])
-    receipt_sms_enqueue(receipt=receipt, payment=payment)
-    audit_record(
-        actor=actor,
-        entity=receipt,
-        action="RECEIPT_CREATE",
-        to_state=payment.instrument_status,
-        source_ip=source_ip,
-        data={"receiptNumber": receipt.receipt_number, "billNumber": bill.bill_number, "amount": paid},
+        business_service=bill.business_service,
+        total_due=bill.total_amount,
+        total_amount_paid=item.detail.total_amount_paid,
+        receipt_date=now,
+        manual_receipt_number=item.detail.manual_receipt_number,
+        manual_receipt_date=item.detail.manual_receipt_date,
     )
 
 
-def _advance_take(*, receipt: PaymentDetail, item: _CheckedBill, amount: Decimal, actor: User | None):
-    """An overpayment becomes the service's advance head on the bill's latest demand, as a negative tax."""
-    latest = list(item.bill.details.all())[-1]
-    head = item.advance_head
-    detail = (
-        DemandDetail.objects.select_for_update(of=("self",)).filter(demand_id=latest.demand_id, tax_head=head).first()
-    )
+def _apply(*, receipts: list[_Receipt], actor: User | None, now: datetime) -> None:
+    """Apportion each payment over its bill's heads and write what each head took: the demand details'
+    collection (locked in primary-key order, after the demands and bills), the bill's copy of it and the
+    allocations, each in one statement for the whole payment."""
     author = author_of(actor)
+    advance_match = Q(pk__in=[])
+    for receipt in receipts:
+        if receipt.item.advance_head is not None:
+            latest = list(receipt.item.bill.details.all())[-1]
+            advance_match |= Q(demand_id=latest.demand_id, tax_head=receipt.item.advance_head)
+    demand_details = list(
+        DemandDetail.objects.select_for_update(of=("self",))
+        .filter(
+            Q(pk__in=[a.demand_detail_id for r in receipts for a in r.accounts if a.demand_detail_id]) | advance_match
+        )
+        .order_by("pk")
+    )
+    by_pk = {detail.pk: detail for detail in demand_details}
+    changed_details, bill_details = {}, []
+    for receipt in receipts:
+        bill, paid = receipt.item.bill, receipt.row.total_amount_paid
+        result = apportion(
+            buckets=[
+                Bucket(
+                    key=account.pk,
+                    period=(account.bill_detail.from_period, str(account.bill_detail_id)),
+                    order=account.order,
+                    due=account.amount,
+                )
+                for account in receipt.accounts
+            ],
+            amount=paid,
+        )
+        paid_by_detail = {}
+        for account in receipt.accounts:
+            adjusted = result.adjusted[account.pk]
+            demand_detail = by_pk.get(account.demand_detail_id)
+            if demand_detail is not None:
+                due = demand_detail.due
+                if (due >= 0 and not ZERO <= adjusted <= due) or (due < 0 and not due <= adjusted <= ZERO):
+                    # The demand moved under a bill still marked ACTIVE: never collect more than is owed.
+                    raise _refuse(
+                        "BILL_OUTDATED", "Payment.paymentDetails.billId", f"bill {bill.bill_number} is out of date"
+                    )
+                if adjusted:
+                    demand_detail.collection_amount += adjusted
+                    changed_details[demand_detail.pk] = demand_detail
+            account.adjusted_amount = adjusted
+            paid_by_detail[account.bill_detail_id] = paid_by_detail.get(account.bill_detail_id, ZERO) + adjusted
+            if adjusted:
+                receipt.allocations.append(
+                    PaymentAllocation(
+                        payment_detail=receipt.row,
+                        bill_account_detail=account,
+                        demand_detail=demand_detail,
+                        tax_head_code=account.tax_head_code,
+                        gl_code=account.gl_code,
+                        amount=adjusted,
+                    )
+                )
+        if result.advance:
+            advance = _advance_take(receipt=receipt, amount=result.advance, locked=demand_details, actor=actor)
+            if advance.demand_detail.pk in by_pk:
+                changed_details[advance.demand_detail.pk] = advance.demand_detail
+            receipt.allocations.append(advance)
+        for bill_detail in bill.details.all():
+            bill_detail.amount_paid = paid_by_detail.get(bill_detail.pk, ZERO)
+            bill_details.append(bill_detail)
+    for detail in changed_details.values():
+        detail.modified_by, detail.modified_at = author, now
+    DemandDetail.objects.bulk_update(
+        changed_details.values(), ["collection_amount", "tax_amount", "modified_by", "modified_at"]
+    )
+    BillAccountDetail.objects.bulk_update([a for r in receipts for a in r.accounts], ["adjusted_amount"])
+    BillDetail.objects.bulk_update(bill_details, ["amount_paid"])
+    PaymentAllocation.objects.bulk_create([a for r in receipts for a in r.allocations])
+
+
+def _advance_take(
+    *, receipt: _Receipt, amount: Decimal, locked: list[DemandDetail], actor: User | None
+) -> PaymentAllocation:
+    """An overpayment becomes the service's advance head on the bill's latest demand, as a negative tax."""
+    latest = list(receipt.item.bill.details.all())[-1]
+    head = receipt.item.advance_head
+    detail = next((d for d in locked if d.demand_id == latest.demand_id and d.tax_head_id == head.pk), None)
     if detail is None:
+        author = author_of(actor)
         detail = DemandDetail.objects.create(
             demand_id=latest.demand_id,
             tax_head=head,
@@ -422,13 +489,56 @@ def _advance_take(*, receipt: PaymentDetail, item: _CheckedBill, amount: Decimal
         )
     else:
         detail.tax_amount -= amount
-        detail.modified_by = author
-        detail.save(update_fields=["tax_amount", "modified_by", "modified_at"])
     return PaymentAllocation(
-        payment_detail=receipt,
+        payment_detail=receipt.row,
         demand_detail=detail,
         tax_head_code=head.code,
         gl_code=head.gl_code,
         amount=amount,
         is_advance=True,
     )
+
+
+def _bill_settle(*, receipt: _Receipt, actor: User | None) -> None:
+    """PAID, or PARTIALLY_PAID, judged from the rows just written, not from the amount asked: what the heads took
+    is what was paid on the bill. Audited once the receipt has its number."""
+    bill = receipt.item.bill
+    applied = sum((a.amount for a in receipt.allocations if not a.is_advance), ZERO)
+    receipt.bill_status_before = bill.status
+    bill.status = Bill.Status.PAID if applied >= bill.total_amount else Bill.Status.PARTIALLY_PAID
+    bill.modified_by = author_of(actor)
+    bill.save(update_fields=["status", "modified_by", "modified_at"])
+
+
+def _receipt_numbers_take(*, receipts: list[_Receipt]) -> None:
+    """One statement per sequence, the sequences in a fixed order."""
+    by_plan: dict[IdPlan, list[_Receipt]] = {}
+    for receipt in receipts:
+        by_plan.setdefault(receipt.number_plan, []).append(receipt)
+    for plan in sorted(by_plan, key=lambda plan: (plan.tenant.code, plan.sequence, plan.period, plan.moment)):
+        for receipt, number in zip(by_plan[plan], ids_take(plan=plan, count=len(by_plan[plan])), strict=True):
+            receipt.row.receipt_number = number
+
+
+def _receipt_audit(*, receipt: _Receipt, actor: User | None, ip: str | None) -> list[AuditEvent]:
+    bill, row = receipt.item.bill, receipt.row
+    return [
+        audit_event(
+            actor=actor,
+            entity=bill,
+            action=f"BILL_{bill.status}",
+            from_state=receipt.bill_status_before,
+            to_state=bill.status,
+            reason=f"receipt {row.receipt_number}",
+            source_ip=ip,
+            data={"receiptNumber": row.receipt_number, "amountPaid": row.total_amount_paid},
+        ),
+        audit_event(
+            actor=actor,
+            entity=row,
+            action="RECEIPT_CREATE",
+            to_state=row.payment.instrument_status,
+            source_ip=ip,
+            data={"receiptNumber": row.receipt_number, "billNumber": bill.bill_number, "amount": row.total_amount_paid},
+        ),
+    ]

@@ -2,13 +2,15 @@
 code by what it took; a rebate, taken as a negative amount, is a debit) and the payer's receipt SMS."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from billing.dates import ist_date
 from collection.models import Payment, PaymentAllocation, PaymentDetail, PaymentMode
 from core.models import User
+from core.selectors import tenant_get
 from core.services.idgen import ID_TIME_ZONE
 from ledger.models import Voucher
-from ledger.services import LineSpec, voucher_post
+from ledger.services import LineSpec, VoucherDraft, voucher_draft
 from notifications.services import sms_enqueue
 from notifications.services.templates import COLLECTION_RECEIPT
 
@@ -30,9 +32,10 @@ INSTRUMENT_GL_CODES = {
 BANK_GL_CODE = "4501001"
 
 
-def receipt_voucher_post(
+def receipt_voucher_draft(
     *, receipt: PaymentDetail, payment: Payment, allocations: Sequence[PaymentAllocation], actor: User | None
-) -> Voucher:
+) -> VoucherDraft:
+    """The receipt's voucher, checked before the receipt has its number (`receipt_voucher_named` adds it)."""
     lines = [LineSpec(gl_code=INSTRUMENT_GL_CODES[payment.payment_mode], debit=receipt.total_amount_paid)]
     for allocation in allocations:
         if allocation.amount > 0:
@@ -40,12 +43,12 @@ def receipt_voucher_post(
         else:
             lines.append(LineSpec(gl_code=allocation.gl_code, debit=-allocation.amount))
     service = receipt.business_service
-    return voucher_post(
+    return voucher_draft(
         tenant_id=receipt.tenant_id,
         voucher_type=Voucher.Type.RECEIPT,
         voucher_date=ist_date(receipt.receipt_date),
         lines=lines,
-        narration=f"Receipt {receipt.receipt_number} ({service.code} {receipt.bill.consumer_code})",
+        narration="",
         source_type=RECEIPT_SOURCE_TYPE,
         source_id=str(receipt.pk),
         fund=service.fund_code,
@@ -55,12 +58,20 @@ def receipt_voucher_post(
     )
 
 
+def receipt_voucher_named(*, draft: VoucherDraft, receipt: PaymentDetail) -> VoucherDraft:
+    return replace(
+        draft,
+        narration=f"Receipt {receipt.receipt_number} ({receipt.business_service.code} {receipt.bill.consumer_code})",
+    )
+
+
 def receipt_sms_enqueue(*, receipt: PaymentDetail, payment: Payment) -> None:
     """The payer's receipt SMS, queued in the receipt's transaction (sent once it commits; a rollback sends
     nothing). Receipt numbers repeat across cities, so the event key names the city too."""
     to = payment.mobile_number or receipt.bill.mobile_number
     if not to:
         return
+    tenant = tenant_get(code=receipt.tenant_id)
     sms_enqueue(
         template=COLLECTION_RECEIPT,
         to=to,
@@ -71,8 +82,8 @@ def receipt_sms_enqueue(*, receipt: PaymentDetail, payment: Payment) -> None:
             "consumer_code": receipt.bill.consumer_code,
             "receipt_number": receipt.receipt_number,
             "receipt_date": receipt.receipt_date.astimezone(ID_TIME_ZONE).strftime("%d/%m/%Y"),
-            "ulb_name": receipt.tenant.name,
+            "ulb_name": tenant.name,
         },
         event_key=f"collection:receipt:{receipt.tenant_id}:{receipt.receipt_number}",
-        tenant=receipt.tenant_id,
+        tenant=tenant,
     )

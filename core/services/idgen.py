@@ -2,13 +2,16 @@
 
 Numbers are gap-free: the sequence row is locked and incremented inside the caller's transaction, so a
 rolled-back receipt gives its number back. The price is that callers of one sequence in one tenant queue
-on that row until each commits. Call it inside the transaction that stores the number."""
+on that row until each commits. Call it inside the transaction that stores the number; a busy caller reads
+its format first (`id_plan`) and takes its numbers (`ids_take`) in the transaction's last statements, so
+the row is held for those statements only."""
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 
 from core.errors import ApplicationError
@@ -27,6 +30,11 @@ CITY_CODE_TOKEN = "CITY.CODE"
 SEQUENCE_WIDTH = 6
 # Dates in numbers are Indian dates, whatever time zone a request has activated.
 ID_TIME_ZONE = ZoneInfo("Asia/Kolkata")
+# PostgreSQL and SQLite (3.35+) both return the updated row.
+_SEQUENCE_ADVANCE = (
+    'UPDATE "core_idsequence" SET "last_value" = "last_value" + %s '
+    'WHERE "tenant_id" = %s AND "name" = %s AND "period" = %s RETURNING "last_value"'
+)
 
 
 def id_format_validate(*, text: str) -> str:
@@ -55,8 +63,25 @@ def id_format_validate(*, text: str) -> str:
     return sequences[0]
 
 
+@dataclass(frozen=True)
+class IdPlan:
+    """Everything an id of one kind needs but its number: read and checked before any sequence row is locked."""
+
+    tenant: Tenant
+    format: str
+    sequence: str
+    period: str
+    moment: datetime
+
+
 def id_generate(*, tenant_id: str, name: str, at: datetime | None = None) -> str:
     """The next id of kind `name` for the tenant, using the city's format or its state's."""
+    return ids_take(plan=id_plan(tenant_id=tenant_id, name=name, at=at))[0]
+
+
+def id_plan(*, tenant_id: str, name: str, at: datetime | None = None) -> IdPlan:
+    """The tenant's format for `name` (the city's or its state's), checked, and the sequence it counts in;
+    takes no number."""
     tenant = tenant_get(code=tenant_id)
     id_format = id_format_get(tenant_id=tenant.code, name=name)
     sequence_token = id_format_validate(text=id_format.format)
@@ -69,23 +94,43 @@ def id_generate(*, tenant_id: str, name: str, at: datetime | None = None) -> str
     period = ""
     if id_format.reset == IdFormat.Reset.FINANCIAL_YEAR:
         period = financial_year_label(moment.date(), start_month=tenant.financial_year_start_month)
-    sequence_name = id_format.name if sequence_token == "SEQ" else sequence_token
-    number = _sequence_next(tenant_id=tenant.code, name=sequence_name, period=period)
-    return _TOKEN.sub(
-        lambda match: _render(match.group(1), tenant=tenant, moment=moment, number=number), id_format.format
+    return IdPlan(
+        tenant=tenant,
+        format=id_format.format,
+        sequence=id_format.name if sequence_token == "SEQ" else sequence_token,
+        period=period,
+        moment=moment,
     )
 
 
-def _sequence_next(*, tenant_id: str, name: str, period: str) -> int:
-    with transaction.atomic():
-        # Concurrent first callers race to create the row; the losers wait for the winner, then lock it.
-        IdSequence.objects.bulk_create(
-            [IdSequence(tenant_id=tenant_id, name=name, period=period, last_value=0)], ignore_conflicts=True
+def ids_take(*, plan: IdPlan, count: int = 1) -> list[str]:
+    """`count` consecutive ids of the plan, in one statement. The sequence row stays locked until the caller's
+    transaction ends: take the numbers last, and several sequences always in the same order."""
+    last = _sequence_advance(tenant_id=plan.tenant.code, name=plan.sequence, period=plan.period, count=count)
+    return [
+        _TOKEN.sub(
+            lambda match, number=number: _render(match.group(1), tenant=plan.tenant, moment=plan.moment, number=number),
+            plan.format,
         )
-        sequence = IdSequence.objects.select_for_update().get(tenant_id=tenant_id, name=name, period=period)
-        sequence.last_value += 1
-        sequence.save(update_fields=["last_value"])
-        return sequence.last_value
+        for number in range(last - count + 1, last + 1)
+    ]
+
+
+def _sequence_advance(*, tenant_id: str, name: str, period: str, count: int) -> int:
+    """The sequence's last value after adding `count`: one UPDATE … RETURNING, which waits for the row's holder
+    and then adds to what that holder committed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SEQUENCE_ADVANCE, [count, tenant_id, name, period])
+        row = cursor.fetchone()
+        if row is None:
+            # The sequence's first use: concurrent first callers race to create the row; the losers wait for
+            # the winner, then add to it.
+            IdSequence.objects.bulk_create(
+                [IdSequence(tenant_id=tenant_id, name=name, period=period, last_value=0)], ignore_conflicts=True
+            )
+            cursor.execute(_SEQUENCE_ADVANCE, [count, tenant_id, name, period])
+            row = cursor.fetchone()
+    return row[0]
 
 
 def _render(token: str, *, tenant: Tenant, moment: datetime, number: int) -> str:
