@@ -377,6 +377,12 @@ class StatementLog:
     def kinds(self) -> dict:
         return dict(Counter(statement_kind(sql) for sql, _ in self.statements))
 
+    def holding_numbers(self) -> int:
+        """Statements from the first number taken to the end: how long payments of one city queue on one another
+        (the number sequences' rows stay locked until the commit)."""
+        first = next((n for n, (sql, _) in enumerate(self.statements) if "core_idsequence" in sql), None)
+        return 0 if first is None else len(self.statements) - first
+
     def milliseconds(self) -> float:
         return round(sum(seconds for _, seconds in self.statements) * 1000, 1)
 
@@ -438,6 +444,7 @@ def where_the_time_goes(token: str, bills: list[tuple[str, str, str]]) -> dict:
         "request_statement_ms": request_log.milliseconds(),
         "call_statements": len(call_log.statements),
         "call_statement_kinds": call_log.kinds(),
+        "call_statements_holding_numbers": call_log.holding_numbers(),
         "call_ms": round(call_ms, 1),
         "call_statement_ms": call_log.milliseconds(),
         "profile": text.getvalue(),
@@ -545,7 +552,8 @@ def main() -> None:
     print(f"one _create request: {time_goes['request_statements']} statements {time_goes['request_statement_kinds']}")
     print(
         f"one payment_create call: {time_goes['call_statements']} statements {time_goes['call_statement_kinds']}, "
-        f"{time_goes['call_ms']} ms, of which {time_goes['call_statement_ms']} ms in the database"
+        f"{time_goes['call_ms']} ms, of which {time_goes['call_statement_ms']} ms in the database; "
+        f"the last {time_goes['call_statements_holding_numbers']} hold the city's number sequences"
     )
     print(time_goes["profile"])
     sampled = sum(waits.values())
