@@ -394,6 +394,43 @@ def test_validate_answers_the_payment_and_writes_nothing(masters, digit_post, co
     nothing_written()
 
 
+@pytest.mark.parametrize(
+    ("consumer", "change", "status", "field"),
+    [
+        ("WS-1", {"totalAmountPaid": "0"}, 400, "totalAmountPaid"),
+        ("WS-1", {"totalAmountPaid": "-5"}, 400, "totalAmountPaid"),
+        ("WS-1", {"totalAmountPaid": "10.555"}, 400, "totalAmountPaid"),
+        ("WS-1", {"totalAmountPaid": "abc"}, 400, "totalAmountPaid"),
+        ("WS-1", {"paymentMode": "CHEQUE", **cheque()}, 400, "Payment.paymentMode"),
+        ("PT-1", {"paymentMode": "CHEQUE", **cheque(days_ago=100)}, 400, "Payment.instrumentDate"),
+        ("WS-1", {"billId": "00000000-0000-4000-8000-000000000000"}, 404, "Payment.paymentDetails[0].billId"),
+        ("OTHER-CITY", {}, 404, "Payment.paymentDetails[0].billId"),
+    ],
+    ids=["zero", "negative", "three-decimals", "not-a-number", "mode", "old-cheque", "unknown-bill", "other-city"],
+)
+def test_validate_refuses_what_create_refuses_naming_the_field(
+    masters, digit_post, collector_token, consumer, change, status, field
+):
+    # given a water bill and a property tax bill in Amritsar, and a water bill in Angul
+    raise_demand()
+    raise_demand(service="PT", consumer="PT-1", heads={"PT_TAX": "500"}, period=financial_year(2026))
+    raise_demand(tenant="od.angul")
+    bill = bill_of(tenant="od.angul") if consumer == "OTHER-CITY" else bill_of(consumer, consumer.split("-")[0])
+    body = {**payment_body(bill, bill.total_amount), "tenantId": "pb.amritsar"}
+    # an amount is the detail's and the payment's total; a bill is the detail's; the rest is the payment's
+    body["paymentDetails"][0].update({key: change[key] for key in ("billId", "totalAmountPaid") if key in change})
+    body.update({key: value for key, value in change.items() if key != "billId"})
+
+    # when the payment is validated
+    response = digit_post(VALIDATE_URL, collector_token, body={"Payment": body})
+
+    # then it is refused naming the field, and nothing is written
+    assert response.status_code == status, response.content
+    errors = response.json()["Errors"]
+    assert any(field in error["message"] for error in errors), errors
+    nothing_written()
+
+
 def test_module_search_finds_that_services_payments_for_an_approver_only_in_its_city(
     masters, pay, digit_post, approver_token, make_employee, token_for
 ):

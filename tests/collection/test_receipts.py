@@ -10,6 +10,7 @@ from collection.receipts.mini import mini_escpos, mini_lines
 from collection.receipts.words import amount_in_words
 from collection.selectors import receipt_get
 from collection.services.payments import PaymentDetailInput, PaymentInput, payment_create
+from collection.services.workflow import WorkflowItem, payment_workflow
 from core.models import Role
 from tests.billing.factories import month, raise_demand
 from tests.collection.factories import bill_of
@@ -186,3 +187,24 @@ def test_an_employee_without_a_collection_role_may_not_read_receipts(client, rec
     client.force_login(make_employee(Role.PI_VIEWER, "pb.amritsar"))
 
     assert client.get(f"/collection/receipts/{receipt.pk}/").status_code == 403
+
+
+def test_a_cancelled_receipt_is_shown_void_on_its_page_and_in_its_pdf(client, receipt, collector):
+    # given the receipt cancelled by an approver
+    payment_workflow(
+        tenant_id="pb.amritsar",
+        module="WS",
+        action="CANCEL",
+        items=[WorkflowItem(payment_id=str(receipt.payment_id), reason="wrong consumer")],
+        actor=collector,
+    )
+    client.force_login(collector)
+
+    # when its page and its PDF are opened
+    page = client.get(f"/collection/receipts/{receipt.pk}/").content.decode()
+    pdf = client.get(f"/collection/receipts/{receipt.pk}/receipt.pdf")
+
+    # then both still name the receipt and say it is cancelled
+    assert receipt.receipt_number in page
+    assert "Cancelled: this receipt is void." in page
+    assert "CANCELLED: this receipt is void" in pdf_text(pdf.content)
