@@ -159,12 +159,15 @@ def voucher_post(
 
 
 @transaction.atomic(savepoint=False)
-def vouchers_post_drafted(*, drafts: Sequence[VoucherDraft]) -> list[Voucher]:
+def vouchers_post_drafted(*, drafts: Sequence[VoucherDraft], audit: Sequence[AuditEvent] = ()) -> list[Voucher]:
     """Number and write drafted vouchers whose sources were made in the caller's transaction, so none has a voucher
     yet (the sources' UNIQUE stands behind that). Each city's voucher number sequence is locked from here until the
-    transaction ends: call it among the transaction's last statements. Answers the vouchers in the drafts' order."""
+    transaction ends: call it among the transaction's last statements. The caller's own `audit` rows are stored in
+    the same insert as the vouchers'. Answers the vouchers in the drafts' order."""
     vouchers = _vouchers_write(drafts)
-    AuditEvent.objects.bulk_create(_post_audit(draft, voucher) for draft, voucher in zip(drafts, vouchers, strict=True))
+    AuditEvent.objects.bulk_create(
+        [*(_post_audit(draft, voucher) for draft, voucher in zip(drafts, vouchers, strict=True)), *audit]
+    )
     return vouchers
 
 

@@ -303,14 +303,8 @@ def _payment_write(
     for receipt in receipts:
         receipt_sms_enqueue(receipt=receipt.row, payment=row)
     vouchers = vouchers_post_drafted(
-        drafts=[receipt_voucher_named(draft=receipt.voucher, receipt=receipt.row) for receipt in receipts]
-    )
-    for receipt, voucher in zip(receipts, vouchers, strict=True):
-        receipt.row.voucher = voucher
-    # Each bill is locked and was unpaid, so no receipt holds it: its UNIQUE cannot refuse this insert.
-    PaymentDetail.objects.bulk_create([receipt.row for receipt in receipts])
-    AuditEvent.objects.bulk_create(
-        [
+        drafts=[receipt_voucher_named(draft=receipt.voucher, receipt=receipt.row) for receipt in receipts],
+        audit=[
             *(event for receipt in receipts for event in _receipt_audit(receipt=receipt, actor=actor, ip=source_ip)),
             audit_event(
                 actor=actor,
@@ -324,8 +318,12 @@ def _payment_write(
                     "receiptNumbers": [receipt.row.receipt_number for receipt in receipts],
                 },
             ),
-        ]
+        ],
     )
+    for receipt, voucher in zip(receipts, vouchers, strict=True):
+        receipt.row.voucher = voucher
+    # Each bill is locked and was unpaid, so no receipt holds it: its UNIQUE cannot refuse this insert.
+    PaymentDetail.objects.bulk_create([receipt.row for receipt in receipts])
     return row
 
 
