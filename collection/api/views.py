@@ -9,8 +9,15 @@ from rest_framework import serializers
 
 from collection.api.serializers import payment_data, pg_transaction_data, remittance_data
 from collection.models import InstrumentStatus, PaymentMode, PaymentStatus, PgTransaction
-from collection.online_selectors import PgTransactionCriteria, pg_transaction_get, pg_transaction_list
-from collection.selectors import PaymentCriteria, payment_get, payment_list, remittance_list
+from collection.selectors import (
+    PaymentCriteria,
+    PgTransactionCriteria,
+    payment_get,
+    payment_list,
+    pg_transaction_get,
+    pg_transaction_list,
+    remittance_list,
+)
 from collection.services.online import PgTransactionInput, pg_transaction_create, pg_transaction_update
 from collection.services.payments import PaymentDetailInput, PaymentInput, payment_create, payment_validate
 from collection.services.remittances import RemittanceInput, remittance_create

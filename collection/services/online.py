@@ -29,7 +29,7 @@ from collection.clients.gateways import (
     payment_gateway,
 )
 from collection.models import PaymentMode, PgTransaction
-from collection.online_selectors import pg_bill_get, pg_transaction_get
+from collection.selectors import pg_bill_get, pg_transaction_get
 from collection.services.payments import PaymentDetailInput, PaymentInput, payment_create, payment_validate
 from core.errors import ApplicationError
 from core.models import IdFormat, User
