@@ -48,6 +48,8 @@ class ReceiptDocument:
     receipt_date: datetime
     status: str
     is_cancelled: bool
+    # Why it was cancelled, rejected or dishonoured (the approver's words); empty while it stands.
+    void_reason: str
     paid_by: str
     mobile_number: str
     consumer_code: str
@@ -110,6 +112,7 @@ def receipt_document(receipt: PaymentDetail) -> ReceiptDocument:
         receipt_date=timezone.localtime(receipt.receipt_date),
         status=payment.get_instrument_status_display(),
         is_cancelled=payment.instrument_status not in LIVE_INSTRUMENT_STATUSES,
+        void_reason=payment.workflow_reason if payment.instrument_status not in LIVE_INSTRUMENT_STATUSES else "",
         paid_by=payment.paid_by,
         mobile_number=payment.mobile_number or bill.mobile_number,
         consumer_code=bill.consumer_code,

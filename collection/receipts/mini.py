@@ -52,6 +52,8 @@ def mini_lines(document: ReceiptDocument, *, paper: int) -> list[MiniLine]:
     lines = [*centred(document.tenant_name, bold=True), *centred(document.layout.title)]
     if document.is_cancelled:
         lines += centred(f"*** {document.status.upper()} ***", bold=True)
+        if document.void_reason:
+            lines += text("Reason:", document.void_reason)
     lines.append(rule)
     lines += text("Receipt no.:", document.receipt_number)
     lines += text("Date:", f"{document.receipt_date:%d/%m/%Y %H:%M}")

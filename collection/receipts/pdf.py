@@ -33,6 +33,8 @@ def receipt_pdf(document: ReceiptDocument) -> bytes:
         pdf.cell(
             0, 7, _latin(f"{document.status.upper()}: this receipt is void"), align="C", new_x="LMARGIN", new_y="NEXT"
         )
+        if document.void_reason:
+            pdf.multi_cell(0, 6, _latin(f"Reason: {document.void_reason}"), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
     facts = (

@@ -189,7 +189,7 @@ def test_an_employee_without_a_collection_role_may_not_read_receipts(client, rec
     assert client.get(f"/collection/receipts/{receipt.pk}/").status_code == 403
 
 
-def test_a_cancelled_receipt_is_shown_void_on_its_page_and_in_its_pdf(client, receipt, collector):
+def test_a_cancelled_receipt_is_shown_void_with_its_reason_on_its_page_pdf_and_mini_receipt(client, receipt, collector):
     # given the receipt cancelled by an approver
     payment_workflow(
         tenant_id="pb.amritsar",
@@ -203,8 +203,11 @@ def test_a_cancelled_receipt_is_shown_void_on_its_page_and_in_its_pdf(client, re
     # when its page and its PDF are opened
     page = client.get(f"/collection/receipts/{receipt.pk}/").content.decode()
     pdf = client.get(f"/collection/receipts/{receipt.pk}/receipt.pdf")
+    mini = client.get(f"/collection/receipts/{receipt.pk}/mini/?paper=58").content.decode()
 
-    # then both still name the receipt and say it is cancelled
+    # then all three still name the receipt and say it is cancelled, and why
     assert receipt.receipt_number in page
-    assert "Cancelled: this receipt is void." in page
+    assert "Cancelled: this receipt is void. Reason: wrong consumer" in page
     assert "CANCELLED: this receipt is void" in pdf_text(pdf.content)
+    assert "Reason: wrong consumer" in pdf_text(pdf.content)
+    assert "Reason: wrong consumer" in mini
