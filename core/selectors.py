@@ -172,8 +172,10 @@ def token_get_active(*, raw: str) -> AccessToken | None:
     digest = token_digest(raw)
     token = cached(
         token_key(digest),
+        # The user's password hash has no business in the cache.
         lambda: (
             AccessToken.objects.select_related("user", "client", "tenant")
+            .defer("user__password")
             .filter(access_digest=digest, revoked_at__isnull=True)
             .first()
         ),

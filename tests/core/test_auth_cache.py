@@ -1,10 +1,13 @@
 """Token, role and tenant lookups are cached between calls, and every change to their rows takes effect at once."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.lookups import token_key
 from core.models import Role, RoleAssignment, Tenant
+from core.selectors import token_digest
 from core.services.directory import api_client_save, role_grant, role_revoke
 
 SEARCH_URL = "/user/_search"
@@ -93,3 +96,13 @@ def test_an_allow_list_added_to_the_client_refuses_the_next_call(api, token_for,
     response = user_search(api, token)
     assert response.status_code == 403
     assert response.json()["Errors"][0]["code"] == "IP_NOT_ALLOWED"
+
+
+def test_the_cached_token_carries_no_password_hash(api, token_for, approver):
+    token = token_for(approver)
+    assert api.post(CHECK_URL, {"RequestInfo": {"authToken": token}}, format="json").status_code == 200
+
+    cached = caches["lookups"].get(token_key(token_digest(token)))
+
+    assert cached.user.username == approver.username
+    assert "password" in cached.user.get_deferred_fields()
