@@ -11,8 +11,6 @@ this run). Writes bench/results/bridge.json."""
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +18,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+
+from harness import database_recreate, free_port, stop, up, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "kosh_bench_bridge"
@@ -45,18 +45,8 @@ ENV = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def database_reset() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
+    database_recreate("postgresql://postgres@127.0.0.1:5432", DATABASE)
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -120,25 +110,6 @@ def start(command: list[str], name: str, port: int) -> subprocess.Popen:
     env = {**ENV, "BRIDGE_SIMULATOR_BANK_URL": f"http://127.0.0.1:{port}/simulators/bank"}
     log = open(ROOT / "bench" / "results" / f"bridge-{name}.log", "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def wait_until(check, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(interval)
-    raise SystemExit(f"timed out waiting for {what}")
 
 
 def main() -> None:
@@ -213,7 +184,7 @@ def run(port: int, token: str, count: int, args) -> dict:
     from bridge.parsers.mt940 import OPTIONS
 
     base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: _up(f"{base}/health/"), 60, "gunicorn")
+    wait_until(lambda: up(f"{base}/health/"), 60, "gunicorn")
     headers = {"Authorization": f"Bearer {token}"}
     sessions = threading.local()
 
@@ -395,15 +366,6 @@ def run(port: int, token: str, count: int, args) -> dict:
         "statuses": counts,
         "targets": {"ingest_per_second": 5000, "reconcile_over_parse": 2.0, "pipeline_seconds": 180},
     }
-
-
-def _up(url: str) -> bool:
-    import requests
-
-    try:
-        return requests.get(url, timeout=2).status_code < 500
-    except requests.RequestException:
-        return False
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import pstats
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from harness import database_recreate, free_port, gunicorn_start, token_get
 
 ROOT = Path(__file__).absolute().parent.parent
 DATABASE = "kosh_bench_collect"
@@ -49,12 +50,6 @@ WARM_UP_SECONDS = 3
 HEADS = [("10101", 240), ("10102", 60), ("WS_WATER_CESS", 12), ("10201", 25), ("WS_TIME_INTEREST", 7)]
 # Bills kept back from the clients, for the statement count and the profile after the run.
 PROFILED_BILLS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def environment(var_dir: str) -> dict:
@@ -81,14 +76,6 @@ def server_environment(env: dict) -> dict:
         "KOSH_SSL_REDIRECT": "false",
         "KOSH_HSTS_SECONDS": "0",
     }
-
-
-def database_recreate(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed(bills: int) -> list[tuple[str, str, str]]:
@@ -153,57 +140,6 @@ def seed(bills: int) -> list[tuple[str, str, str]]:
         print(f"  {len(found)} bills", end="\r", flush=True)
     print()
     return found
-
-
-def gunicorn_start(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
-def token_get(port: int) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    form = f"grant_type=password&username=bench.integrator&password={PASSWORD}&tenantId={TENANT}&userType=EMPLOYEE"
-    connection.request(
-        "POST",
-        "/user/oauth/token",
-        body=form,
-        headers={
-            "Authorization": "Basic ZWdvdi11c2VyLWNsaWVudDo=",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    response = connection.getresponse()
-    body = json.loads(response.read())
-    if response.status != 200:
-        raise SystemExit(f"no token: {response.status} {body}")
-    return body["access_token"]
 
 
 def payment_body(token: str, bill: tuple[str, str, str], n: int) -> bytes:
@@ -469,9 +405,9 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
 
     print(f"pgbench -i -s {args.pgbench_scale} into {PGBENCH_DATABASE} …")
-    database_recreate(PGBENCH_DATABASE)
+    database_recreate(SERVER_URL, PGBENCH_DATABASE)
     pgbench(["-i", "-q", "-s", str(args.pgbench_scale)])
-    database_recreate(DATABASE)
+    database_recreate(SERVER_URL, DATABASE)
     subprocess.run(
         [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
@@ -491,7 +427,7 @@ def main() -> None:
 
     server = gunicorn_start(port, server_environment(env), args.workers, args.threads)
     try:
-        token = token_get(port)
+        token = token_get(port, username="bench.integrator", password=PASSWORD, tenant_id=TENANT)
         kosh_latencies, kosh_errors, first_errors, ran_dry = [], 0, [], False
         waits = Counter()
         pg_latencies, pg_tps = [], []

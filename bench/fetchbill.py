@@ -17,13 +17,14 @@ import os
 import platform
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from harness import database_recreate, free_port, gunicorn_start, token_get
 
 ROOT = Path(__file__).absolute().parent.parent
 DATABASE = "kosh_bench_bill"
@@ -34,12 +35,6 @@ PASSWORD = "Bench-Fetch-2026"
 TARGET_RPS = 500
 TARGET_P99_MS = 100
 WARM_UP_SECONDS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def environment(var_dir: str) -> dict:
@@ -65,14 +60,6 @@ def server_environment(env: dict) -> dict:
         "KOSH_SSL_REDIRECT": "false",
         "KOSH_HSTS_SECONDS": "0",
     }
-
-
-def database_recreate() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def seed(consumers: int) -> list[str]:
@@ -133,57 +120,6 @@ def seed(consumers: int) -> list[str]:
             criteria=BillCriteria(tenant_id=TENANT, business_service_code="WS", consumer_codes=(code,)), actor=None
         )
     return codes
-
-
-def gunicorn_start(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
-def token_get(port: int) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    form = f"grant_type=password&username=bench.integrator&password={PASSWORD}&tenantId={TENANT}&userType=EMPLOYEE"
-    connection.request(
-        "POST",
-        "/user/oauth/token",
-        body=form,
-        headers={
-            "Authorization": "Basic ZWdvdi11c2VyLWNsaWVudDo=",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    response = connection.getresponse()
-    body = json.loads(response.read())
-    if response.status != 200:
-        raise SystemExit(f"no token: {response.status} {body}")
-    return body["access_token"]
 
 
 def client_run(port: int, token: str, paths: list[str], start_at: float, stop_at: float, results) -> None:
@@ -266,7 +202,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
 
     if not args.reuse_database:
-        database_recreate()
+        database_recreate(SERVER_URL, DATABASE)
         subprocess.run(
             [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
         )
@@ -293,7 +229,7 @@ def main() -> None:
 
     server = gunicorn_start(port, server_environment(env), args.workers, args.threads)
     try:
-        token = token_get(port)
+        token = token_get(port, username="bench.integrator", password=PASSWORD, tenant_id=TENANT)
         # Alternating phases share out whatever else the machine is doing between the two calls.
         baseline_runs, fetch_runs = [], []
         for _ in range(args.rounds):

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,17 +19,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from harness import database_recreate, free_port, port_wait
+
 ROOT = Path(__file__).absolute().parent.parent
 DATABASE = "kosh_bench_jit"
 SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 TARGET_SECONDS = 60
 TARGET_RATIO = 1.5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def environment(port: int, var_dir: str) -> dict:
@@ -51,38 +46,24 @@ def environment(port: int, var_dir: str) -> dict:
     return env
 
 
-def database_recreate() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
-
-
 def gunicorn_start(port: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
+    return port_wait(
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
+        ),
+        port,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start within 30 s")
 
 
 def seed(count: int, failed_share: float) -> list[dict]:
@@ -239,7 +220,7 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
 
-    database_recreate()
+    database_recreate(SERVER_URL, DATABASE)
     subprocess.run(
         [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )

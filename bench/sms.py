@@ -14,14 +14,14 @@ bench/results/sms.json."""
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+
+from harness import database_recreate, free_port, stop, up, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "kosh_bench_sms"
@@ -46,19 +46,10 @@ ENV = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def database_reset(env: dict) -> None:
-    import psycopg
     import redis
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
+    database_recreate("postgresql://postgres@127.0.0.1:5432", DATABASE)
     redis.Redis.from_url(REDIS_URL).flushdb()
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
 
@@ -66,16 +57,6 @@ def database_reset(env: dict) -> None:
 def start(command: list[str], name: str, env: dict) -> subprocess.Popen:
     log = open(ROOT / "bench" / "results" / f"sms-{name}.log", "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def cpu_seconds(process: subprocess.Popen) -> float:
@@ -93,25 +74,6 @@ def cpu_seconds(process: subprocess.Popen) -> float:
         if int(fields[3]) == process.pid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
-
-
-def wait_until(check, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(interval)
-    raise SystemExit(f"gave up waiting for {what} after {timeout:.0f} s")
-
-
-def up(url: str) -> bool:
-    import requests
-
-    try:
-        return requests.get(url, timeout=1).status_code < 500
-    except requests.RequestException:
-        return False
 
 
 def baseline(send_url: str, count: int) -> dict:
