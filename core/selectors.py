@@ -56,10 +56,7 @@ def user_role_tenant_ids(*, user: User, roles: Iterable[str] | None = None) -> s
     SUPERUSER stands for every role in its tenant, and a role held in a state covers its cities."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    assignments = user.role_assignments.filter(tenant__is_active=True)
-    if roles is not None:
-        assignments = assignments.filter(role__in={*roles, Role.SUPERUSER})
-    held = set(assignments.values_list("tenant_id", flat=True))
+    held = _tenants_held(user=user, roles=roles)
     states = [code for code in held if "." not in code]
     if states:
         held.update(Tenant.objects.filter(state_id__in=states, is_active=True).values_list("code", flat=True))
@@ -68,12 +65,10 @@ def user_role_tenant_ids(*, user: User, roles: Iterable[str] | None = None) -> s
 
 def user_has_role(*, user: User, tenant_id: str, roles: Iterable[str] | None = None) -> bool:
     """Whether the user may act in the tenant in one of `roles` (any role when None), as `user_role_tenant_ids`
-    decides it. Asked on every API call, so it reads the user's role list from the authentication cache."""
+    decides it, without listing a state's cities. Asked on every API call; the roles come from the lookup cache."""
     if not user.is_authenticated or not user.is_active:
         return False
-    held = _user_role_tenants(user_id=user.pk)
-    wanted = held.keys() if roles is None else {*roles, Role.SUPERUSER}
-    tenants = set().union(*(held.get(role, ()) for role in wanted))
+    tenants = _tenants_held(user=user, roles=roles)
     if tenant_id in tenants:
         return True
     state = tenant_id.split(".", 1)[0]
@@ -81,6 +76,14 @@ def user_has_role(*, user: User, tenant_id: str, roles: Iterable[str] | None = N
         return False
     city = _tenant_cached(tenant_id)
     return city is not None and city.is_active
+
+
+def _tenants_held(*, user: User, roles: Iterable[str] | None) -> set[str]:
+    """The active tenants where the user holds one of `roles` (any role when None; SUPERUSER stands for every
+    role) directly, before a state's role is extended to its cities."""
+    held = _user_role_tenants(user_id=user.pk)
+    wanted = held.keys() if roles is None else {*roles, Role.SUPERUSER}
+    return set().union(*(held.get(role, ()) for role in wanted))
 
 
 def _user_role_tenants(*, user_id) -> dict[str, frozenset[str]]:
