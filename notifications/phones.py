@@ -5,6 +5,8 @@ import re
 # Ten digits starting 6-9 (the TRAI mobile series), optionally written with the +91 country code.
 _MOBILE = re.compile(r"(?:\+91)?([6-9][0-9]{9})")
 
+# The same rule for a stored (already normalised) number, as a database regular expression.
+MOBILE_NUMBER_PATTERN = r"^[6-9][0-9]{9}$"
 MOBILE_NUMBER_RULE = "an Indian mobile number is 10 digits starting 6-9, optionally preceded by +91"
 
 
