@@ -1,6 +1,7 @@
 """The SMS gateway simulator at /simulators/sms/."""
 
 import base64
+import time
 
 import pytest
 from django.utils import timezone
@@ -94,6 +95,18 @@ def test_fail_always_refuses_everything_until_switched_off(client, bearer):
 
     assert down == [503, 503, 503]
     assert send(client, bearer).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_slow_gateway_answers_after_the_delay_and_records_the_message(client, bearer):
+    client.post(CONTROL, {"delayMs": 50}, content_type="application/json", **bearer)
+    started = time.monotonic()
+
+    response = send(client, bearer, reference="KOSH-SMS-7")
+
+    assert response.status_code == 200
+    assert time.monotonic() - started >= 0.05
+    assert SmsGatewayMessage.objects.get().message_id == response.json()["messageId"]
 
 
 @pytest.mark.django_db
