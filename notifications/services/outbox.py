@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Iterable, Mapping
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
@@ -64,26 +64,21 @@ def sms_enqueue(
         message.status = SmsMessage.Status.QUEUED
         message.next_attempt_at = now
 
-    try:
-        # In the caller's transaction, as a savepoint (or a transaction of its own when the caller has none): a
-        # repeated event's key, or a concurrent insert of the same key, fails only this block, never the caller's
-        # transaction. Events are rarely repeated, so the insert is tried first rather than looked for.
-        with transaction.atomic():
-            message.save(force_insert=True)
-            if message.status == SmsMessage.Status.FAILED:
-                audit_record(
-                    actor=None,
-                    entity=message,
-                    action="SMS_FAILED",
-                    to_state=SmsMessage.Status.FAILED,
-                    reason=message.last_error,
-                    data={"template": template},
-                )
-    except IntegrityError:
-        existing = SmsMessage.objects.filter(event_key=event_key).first()
-        if existing is None:
-            raise
-        return existing
+    # In the caller's transaction (or one of its own when the caller has none), with no savepoint: a repeated
+    # event's key, or a concurrent insert of the same key, inserts nothing instead of failing the caller's
+    # transaction. Events are rarely repeated, so the insert is tried first rather than looked for.
+    with transaction.atomic(savepoint=False):
+        if not _insert_unless_event_known(message):
+            return SmsMessage.objects.get(event_key=event_key)
+        if message.status == SmsMessage.Status.FAILED:
+            audit_record(
+                actor=None,
+                entity=message,
+                action="SMS_FAILED",
+                to_state=SmsMessage.Status.FAILED,
+                reason=message.last_error,
+                data={"template": template},
+            )
 
     if message.status == SmsMessage.Status.FAILED:
         logger.warning("SMS %s (%s) to %s FAILED: %s", message.pk, template, mobile_mask(to), message.last_error)
@@ -129,6 +124,32 @@ def sms_resend(*, message_ids: Iterable[int], actor: User | None, reason: str = 
     if queued:
         sms_dispatch_on_commit(message_ids=queued)
     return {"queued": queued, "skipped": skipped}
+
+
+def _insert_unless_event_known(message: SmsMessage) -> bool:
+    """INSERT … ON CONFLICT (event_key) DO NOTHING: True with the row written and its id set, False when the event
+    already has its message (a concurrent writer of the same key is waited for, as on the unique index)."""
+    values = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in _INSERTED_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_UNLESS_EVENT_KNOWN_SQL, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = connection.alias
+    return True
+
+
+_INSERTED_FIELDS = [field for field in SmsMessage._meta.concrete_fields if not field.primary_key]
+_INSERTED_COLUMNS = ", ".join(f'"{field.column}"' for field in _INSERTED_FIELDS)
+# The ORM offers ON CONFLICT DO NOTHING only without returning the new id (PostgreSQL and SQLite 3.35+ do).
+# Every name in it is the model's own, none comes from outside.
+_INSERT_UNLESS_EVENT_KNOWN_SQL = (
+    f'INSERT INTO "{SmsMessage._meta.db_table}" ({_INSERTED_COLUMNS}) '  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_INSERTED_FIELDS))}) "
+    'ON CONFLICT ("event_key") DO NOTHING RETURNING "id"'
+)
 
 
 def _event_key_check(event_key: str) -> None:

@@ -89,6 +89,18 @@ def test_the_same_event_key_twice_makes_one_message_sent_once(
 
 
 @pytest.mark.django_db
+def test_a_repeated_event_lets_the_caller_s_transaction_go_on(tenants, sms_templates):
+    enqueue()
+
+    with transaction.atomic():
+        enqueue()
+        Tenant.objects.create(code="od.puri", name="Puri", state=tenants["od"])
+
+    assert SmsMessage.objects.count() == 1
+    assert Tenant.objects.filter(code="od.puri").exists()
+
+
+@pytest.mark.django_db
 def test_an_invalid_number_is_stored_failed_and_the_caller_s_transaction_commits(
     tenants, sms_templates, django_capture_on_commit_callbacks
 ):
