@@ -1,5 +1,5 @@
 """Rows every API call reads (the token, the user's roles, the named tenant; billing adds the valid bill a repeated
-`_fetchbill` answers), kept in the `lookups` cache.
+`_fetchbill` answers; numbering adds the id formats), kept in the `lookups` cache.
 
 Reading them from the database was most of the cost of a light call. A change to any of the rows they come from
 forgets the cached copy (core/signals.py, billing/signals.py) at once and again when its transaction commits, so a
@@ -37,6 +37,10 @@ def roles_key(user_id) -> str:
 
 def tenant_key(code: str) -> str:
     return f"tenant:{code}"
+
+
+def id_format_key(name: str, tenant_id: str) -> str:
+    return f"idformat:{name}:{tenant_id}"
 
 
 def cached(key: str, load: Callable[[], T | None]) -> T | None:

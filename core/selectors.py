@@ -8,7 +8,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from core.errors import ApplicationError, NotFoundError
-from core.lookups import cached, roles_key, tenant_key, token_key
+from core.lookups import cached, id_format_key, roles_key, tenant_key, token_key
 from core.models import AccessToken, ApiClient, IdFormat, Role, RoleAssignment, Tenant, User, WorkerHeartbeat
 
 
@@ -192,12 +192,14 @@ def token_get_active(*, raw: str) -> AccessToken | None:
 
 
 def id_format_get(*, tenant_id: str, name: str) -> IdFormat:
-    """The city's own format for `name`, else its state's."""
-    lineage = tenant_lineage(tenant_id=tenant_id)
-    formats = {f.tenant_id: f for f in IdFormat.objects.filter(name=name, tenant_id__in=lineage)}
-    for code in lineage:
-        if code in formats:
-            return formats[code]
+    """The city's own format for `name`, else its state's. Read through the lookup cache: every receipt, bill and
+    voucher number needs it, and a tenant having no format of its own is remembered too."""
+    for code in tenant_lineage(tenant_id=tenant_id):
+        (found,) = cached(
+            id_format_key(name, code), lambda code=code: (IdFormat.objects.filter(name=name, tenant_id=code).first(),)
+        )
+        if found is not None:
+            return found
     raise NotFoundError("ID_FORMAT_NOT_FOUND", f"No id format '{name}' for tenant '{tenant_id}'", field="idName")
 
 

@@ -1,11 +1,11 @@
-"""Rows behind the authentication cache: a change to one forgets what was cached from it (core/lookups.py)."""
+"""Rows behind the lookup cache: a change to one forgets what was cached from it (core/lookups.py)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from core.lookups import forget, roles_key, tenant_key, token_key
-from core.models import AccessToken, ApiClient, RoleAssignment, Tenant, User
+from core.lookups import forget, id_format_key, roles_key, tenant_key, token_key
+from core.models import AccessToken, ApiClient, IdFormat, RoleAssignment, Tenant, User
 
 
 def _tokens_forget(**filters) -> None:
@@ -46,3 +46,9 @@ def tenant_changed(sender, instance: Tenant, **kwargs):
     # A tenant not yet created was never cached: only what was found is.
     if not kwargs.get("created"):
         forget([tenant_key(instance.code)])
+
+
+@receiver([post_save, post_delete], sender=IdFormat)
+def id_format_changed(sender, instance: IdFormat, **kwargs):
+    # Also on creation: the tenant's having no format of its own may be what was cached.
+    forget([id_format_key(instance.name, instance.tenant_id)])

@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db.models import Q
 
 from billing.models import Bill, BusinessService, Demand, DemandDetail, TaxHead
+from core.db import rows_update
 from core.models import User
 from core.money import ZERO
 from core.services.audit import audit_record
@@ -36,9 +37,12 @@ def consumer_demands_lock(*, tenant_id: str, consumers: list[Consumer], include_
         .select_related("business_service")
         .order_by("pk")
     )
+    locked = list(demands)
+    if not by_service:
+        # Named rows only: each was waited for and read again at its latest version.
+        return locked
     # The first read waits for whoever holds the consumer; but under READ COMMITTED it returns only the rows its
     # snapshot saw, not a demand that holder was inserting. The second read, once we hold the lock, sees those too.
-    list(demands)
     return list(demands.all())
 
 
@@ -107,12 +111,14 @@ def demand_completion_refresh(*, demands: list[Demand]) -> None:
     ):
         totals[demand_id][0] += tax
         totals[demand_id][1] += collection
+    changed = []
     for demand in demands:
         tax, collection = totals[demand.pk]
         completed = tax == collection
         if demand.is_payment_completed != completed:
             demand.is_payment_completed = completed
-            demand.save(update_fields=["is_payment_completed", "modified_at"])
+            changed.append(demand)
+    rows_update(changed, ["is_payment_completed", "modified_at"])
 
 
 def consumer_bills_expire(

@@ -175,7 +175,7 @@ class PaymentCreateApi(CollectionApi):
 
         def create() -> tuple[int, dict]:
             payment = payment_create(payment=_payment_input(data), actor=request.user, source_ip=client_ip(request))
-            return 200, {"Payments": [payment_data(payment_get(payment_id=payment.pk))]}
+            return 200, {"Payments": [payment_data(payment)]}
 
         status, body = idempotent(request, scope="collection.payment", tenant_id=data["tenantId"], operation=create)
         return self.respond("Payments", body["Payments"], status=status)

@@ -29,8 +29,10 @@ from collection.models import (
     PaymentMode,
     PaymentStatus,
 )
+from collection.selectors import payment_get
 from collection.services.apportion import Bucket, apportion
 from collection.services.receipts import receipt_sms_enqueue, receipt_voucher_draft, receipt_voucher_named
+from core.db import relation_loaded, rows_update
 from core.errors import ApplicationError, NotFoundError
 from core.models import AuditEvent, User
 from core.money import ZERO
@@ -136,7 +138,7 @@ def _checked(*, payment: PaymentInput, now: datetime) -> _Checked | Payment:
     if payment.payment_mode in ONLINE_MODES:
         replayed = _online_replay(payment=payment, tenant_id=tenant.code)
         if replayed is not None:
-            return replayed
+            return payment_get(payment_id=replayed.pk)
     return _Checked(
         bills=[
             _bill_check(bill=bills[detail.bill_id], detail=detail, index=index, payment=payment, now=now)
@@ -324,6 +326,8 @@ def _payment_write(
         receipt.row.voucher = voucher
     # Each bill is locked and was unpaid, so no receipt holds it: its UNIQUE cannot refuse this insert.
     PaymentDetail.objects.bulk_create([receipt.row for receipt in receipts])
+    # The caller answers with the payment as written; every row it shows is in hand, so it is not read back.
+    relation_loaded(row, "details", sorted((receipt.row for receipt in receipts), key=lambda r: r.receipt_number))
     return row
 
 
@@ -460,11 +464,9 @@ def _apply(*, receipts: list[_Receipt], actor: User | None, now: datetime) -> No
             bill_details.append(bill_detail)
     for detail in changed_details.values():
         detail.modified_by, detail.modified_at = author, now
-    DemandDetail.objects.bulk_update(
-        changed_details.values(), ["collection_amount", "tax_amount", "modified_by", "modified_at"]
-    )
-    BillAccountDetail.objects.bulk_update([a for r in receipts for a in r.accounts], ["adjusted_amount"])
-    BillDetail.objects.bulk_update(bill_details, ["amount_paid"])
+    rows_update(list(changed_details.values()), ["collection_amount", "tax_amount", "modified_by", "modified_at"])
+    rows_update([a for r in receipts for a in r.accounts], ["adjusted_amount"])
+    rows_update(bill_details, ["amount_paid"])
     PaymentAllocation.objects.bulk_create([a for r in receipts for a in r.allocations])
 
 

@@ -186,6 +186,31 @@ def test_city_format_overrides_its_state_format(tenants):
     assert jalandhar == "PB-000001"
 
 
+def test_a_city_format_added_later_applies_to_the_next_number(tenants):
+    # given Amritsar has numbered with the state's format (which is now remembered)
+    id_format("pb", "PB-[SEQ_RCPT]")
+    assert id_generate(tenant_id="pb.amritsar", name="receipt.id", at=MID_JUNE_2026) == "PB-000001"
+
+    # when Amritsar gets a format of its own
+    id_format("pb.amritsar", "AMRITSAR-[SEQ_RCPT]")
+
+    # then its next number uses it
+    assert id_generate(tenant_id="pb.amritsar", name="receipt.id", at=MID_JUNE_2026) == "AMRITSAR-000002"
+
+
+def test_a_changed_format_applies_to_the_next_number(tenants):
+    # given a state format that has been used
+    state_format = id_format("pb", "PB-[SEQ_RCPT]")
+    id_generate(tenant_id="pb.jalandhar", name="receipt.id", at=MID_JUNE_2026)
+
+    # when an administrator changes it
+    state_format.format = "PB/[fy:yyyy-yy]/[SEQ_RCPT]"
+    state_format.save()
+
+    # then the next number follows the new format
+    assert id_generate(tenant_id="pb.jalandhar", name="receipt.id", at=MID_JUNE_2026) == "PB/2026-27/000002"
+
+
 def test_format_of_another_state_does_not_apply(tenants):
     # given a format defined for Odisha only
     id_format("od", "OD-[SEQ_RCPT]")
