@@ -1,7 +1,7 @@
 import pytest
 
 from config.celery import app
-from notifications.providers.http import gateway_sessions_close
+from notifications.providers.http import gateway_connections_close
 from notifications.services import sms_dispatch_resume, sms_templates_seed
 from tests.simulators.sms_gateway import sms_gateway_use
 
@@ -40,4 +40,4 @@ def sms_gateway(settings, live_server):
     """The SMS gateway simulator, served over real HTTP by the live server, as Kosh's provider."""
     yield sms_gateway_use(settings, live_server)
     # A kept-alive connection would keep the live server's thread, and its database session, open.
-    gateway_sessions_close()
+    gateway_connections_close()

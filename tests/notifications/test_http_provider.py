@@ -1,11 +1,13 @@
 """The generic HTTP gateway provider, configured only through settings, against the simulator over real HTTP."""
 
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from notifications.providers import OutgoingSms, SmsSendError, provider_get
-from notifications.providers.http import HttpGatewayConfig
+from notifications.providers.http import HttpGatewayConfig, gateway_connections_close
 
 SMS = OutgoingSms(
     to="9876543210",
@@ -172,6 +174,49 @@ def test_an_unreachable_gateway_s_error_names_neither_credentials_nor_number(set
     assert refused.value.retryable is True
     assert "top-secret-key" not in refused.value.message
     assert "9876543210" not in refused.value.message
+
+
+def test_a_gateway_behind_the_environment_s_proxy_is_reached_through_it(settings, monkeypatch):
+    # given: HTTP_PROXY names a proxy that records what it is asked for and answers as the gateway would
+    asked = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            answer = b'{"status": "ACCEPTED", "messageId": "PROXIED-1"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    proxy = HTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    settings.KOSH_SMS_HTTP = {
+        **settings.KOSH_SMS_HTTP,
+        "URL": "http://sms-gateway.example.in/send",
+        "METHOD": "GET",
+        "PARAMS_TEMPLATE": {"to": "{to}", "reference": "{reference}"},
+        "MESSAGE_ID_REGEX": r'"messageId"\s*:\s*"([^"]+)"',
+    }
+    gateway_connections_close()
+
+    try:
+        # when
+        accepted = provider_get("http").send(SMS)
+    finally:
+        proxy.shutdown()
+        gateway_connections_close()
+
+    # then
+    assert accepted.provider_message_id == "PROXIED-1"
+    assert asked == ["http://sms-gateway.example.in/send?to=9876543210&reference=KOSH-SMS-41"]
 
 
 def test_an_answer_echoing_the_number_is_masked_in_the_error(http_gateway, settings):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import SmsMessage
-from notifications.providers.http import gateway_sessions_close
+from notifications.providers.http import gateway_connections_close
 from notifications.services import sms_send
 from simulators.models import SmsGatewayControl, SmsGatewayMessage
 from tests.notifications.factories import SmsMessageFactory
@@ -175,7 +175,7 @@ def test_a_delivery_report_reaches_kosh_over_http(settings, live_server, tenants
     gateway = sms_gateway_use(settings, live_server)
     message = SmsMessageFactory()
     sms_send(message_id=message.pk)
-    gateway_sessions_close()
+    gateway_connections_close()
     message.refresh_from_db()
     assert message.status == SmsMessage.Status.SENT
 
