@@ -14,12 +14,19 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from redis.commands.core import Script
 
 _KEY_PREFIX = "kosh:notifications:sms-rate"
 _WINDOW_TTL_SECONDS = 5
 _REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
-_clients: dict[str, redis.Redis] = {}
-_clients_lock = threading.Lock()
+# The window's count, and its expiry set when the window opens.
+_COUNT_SCRIPT = """
+local taken = redis.call('INCR', KEYS[1])
+if taken == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return taken
+"""
+_counters: dict[str, Script] = {}
+_counters_lock = threading.Lock()
 
 
 def rate_slot_acquire(
@@ -50,13 +57,9 @@ def rate_slot_acquire(
 
 def _window_count(key: str) -> int:
     """Count one more in the window `key` and answer the count so far."""
-    client = _redis_client()
-    if client is not None:
-        pipeline = client.pipeline(transaction=True)
-        pipeline.incr(key)
-        pipeline.expire(key, _WINDOW_TTL_SECONDS)
-        taken, _ = pipeline.execute()
-        return int(taken)
+    counter = _redis_counter()
+    if counter is not None:
+        return int(counter(keys=[key], args=[_WINDOW_TTL_SECONDS]))
     while True:
         try:
             return cache.incr(key)
@@ -66,15 +69,18 @@ def _window_count(key: str) -> int:
             # Another worker opened the window at the same moment: count in it.
 
 
-def _redis_client() -> redis.Redis | None:
-    """One client per process for the Redis the cache uses (Django's cache makes a new client per call)."""
+def _redis_counter() -> Script | None:
+    """The counting script on one client per process for the Redis the cache uses (Django's cache makes a new
+    client per call); None without Redis."""
     default = settings.CACHES["default"]
     if default["BACKEND"] != _REDIS_CACHE:
         return None
     location = default["LOCATION"]
     location = location[0] if isinstance(location, list | tuple) else location.split(",")[0]
-    client = _clients.get(location)
-    if client is None:
-        with _clients_lock:
-            client = _clients.setdefault(location, redis.Redis.from_url(location))
-    return client
+    counter = _counters.get(location)
+    if counter is None:
+        with _counters_lock:
+            counter = _counters.get(location)
+            if counter is None:
+                counter = _counters[location] = redis.Redis.from_url(location).register_script(_COUNT_SCRIPT)
+    return counter

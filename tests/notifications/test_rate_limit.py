@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+import redis
 
 from notifications.services.rate_limit import rate_slot_acquire
 
@@ -71,3 +72,15 @@ def test_no_limit_takes_no_slot(provider):
         raise AssertionError("an unlimited provider never looks at the clock")
 
     assert rate_slot_acquire(provider=provider, per_second=0, max_wait=0, clock=clock) is True
+
+
+def test_a_window_s_count_expires_soon_after_the_window(provider, settings):
+    if settings.CACHES["default"]["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        pytest.skip("the expiry is Redis's; the file cache sets its own timeout")
+    clock = Clock(1_900_000_000.2)
+
+    rate_slot_acquire(provider=provider, per_second=3, max_wait=0, clock=clock, sleep=clock.sleep)
+    rate_slot_acquire(provider=provider, per_second=3, max_wait=0, clock=clock, sleep=clock.sleep)
+
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert 0 < client.ttl(f"kosh:notifications:sms-rate:{provider}:1900000000") <= 5
