@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import requests
 import urllib3
@@ -160,7 +161,12 @@ class HttpGatewayProvider:
         self.config = config
 
     def problems(self) -> list[str]:
-        return [f"SMS gateway '{self.name}': {problem}" for problem in self.config.problems()]
+        return list(self._problems)
+
+    @cached_property
+    def _problems(self) -> tuple[str, ...]:
+        # Asked before each attempt and again by `send`; the configuration is frozen, so worked out once.
+        return tuple(f"SMS gateway '{self.name}': {problem}" for problem in self.config.problems())
 
     def send(self, sms: OutgoingSms) -> SmsAccepted:
         config = self.config
