@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Iterable, Mapping
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
@@ -129,15 +129,17 @@ def sms_resend(*, message_ids: Iterable[int], actor: User | None, reason: str = 
 def _insert_unless_event_known(message: SmsMessage) -> bool:
     """INSERT … ON CONFLICT (event_key) DO NOTHING: True with the row written and its id set, False when the event
     already has its message (a concurrent writer of the same key is waited for, as on the unique index)."""
-    values = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in _INSERTED_FIELDS]
-    with connection.cursor() as cursor:
+    # The connection itself, not the `django.db.connection` proxy that looks it up on every attribute: 18 fields.
+    db = transaction.get_connection()
+    values = [field.get_db_prep_save(field.pre_save(message, add=True), db) for field in _INSERTED_FIELDS]
+    with db.cursor() as cursor:
         cursor.execute(_INSERT_UNLESS_EVENT_KNOWN_SQL, values)
         row = cursor.fetchone()
     if row is None:
         return False
     message.pk = row[0]
     message._state.adding = False
-    message._state.db = connection.alias
+    message._state.db = db.alias
     return True
 
 

@@ -11,11 +11,11 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -159,17 +159,20 @@ def _sms_claim(*, message_id: int, provider_name: str) -> "_Claimed | SmsSendOut
     the same id exactly one takes it: the other waits for the first to commit, then finds the claim moved
     `next_attempt_at` into the future. Anything else is sorted out under an explicit row lock, off the hot path."""
     now = timezone.now()
-    with connection.cursor() as cursor:
+    db = transaction.get_connection()
+    with db.cursor() as cursor:
         cursor.execute(
-            _CLAIM_SQL.format(to_matches=connection.operators["regex"] % "%(mobile_pattern)s"),
+            _CLAIM_SQL.format(to_matches=db.operators["regex"] % "%(mobile_pattern)s"),
             {
                 "id": message_id,
-                "due_by": _db_time(now + CLAIM_TOLERANCE),
+                "due_by": db.ops.adapt_datetimefield_value(now + CLAIM_TOLERANCE),
                 "max_attempts": settings.KOSH_SMS_MAX_ATTEMPTS,
                 "mobile_pattern": MOBILE_NUMBER_PATTERN,
-                "claim_until": _db_time(now + timedelta(seconds=settings.KOSH_SMS_CLAIM_SECONDS)),
+                "claim_until": db.ops.adapt_datetimefield_value(
+                    now + timedelta(seconds=settings.KOSH_SMS_CLAIM_SECONDS)
+                ),
                 "provider": provider_name,
-                "now": _db_time(now),
+                "now": db.ops.adapt_datetimefield_value(now),
             },
         )
         row = cursor.fetchone()
@@ -194,7 +197,8 @@ class _Claimed:
 
 
 # The claim and the SENT record run once per SMS, and building them through the ORM cost more CPU than the
-# database spent on them: written as SQL (PostgreSQL and SQLite 3.35+ both return the updated row).
+# database spent on them: written as SQL (PostgreSQL and SQLite 3.35+ both return the updated row). Times are
+# passed as the database stores them (SQLite keeps naive UTC text).
 _CLAIM_SQL = (
     'UPDATE "notifications_smsmessage" SET "attempts" = "attempts" + 1, "next_attempt_at" = %(claim_until)s, '
     '"provider" = %(provider)s, "updated_at" = %(now)s '
@@ -207,11 +211,6 @@ _SENT_SQL = (
     '"provider_message_id" = %(provider_message_id)s, "updated_at" = %(now)s '
     'WHERE "id" = %(id)s AND "status" = \'QUEUED\''
 )
-
-
-def _db_time(moment: datetime):
-    """A time as the database stores it (SQLite keeps naive UTC text)."""
-    return connection.ops.adapt_datetimefield_value(moment)
 
 
 @transaction.atomic
@@ -248,9 +247,16 @@ def _sms_sent_record(*, message: _Claimed, provider_message_id: str) -> SmsSendO
     """QUEUED → SENT in one conditional UPDATE (the status re-checked under the row lock); None when the message is
     no longer QUEUED. The row itself is the record of the sending (when, through which provider, its id there, after
     how many attempts), so the hot path writes nothing else; failures are audited."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_SENT_SQL, {"id": message.pk, "now": _db_time(now), "provider_message_id": provider_message_id})
+    db = transaction.get_connection()
+    with db.cursor() as cursor:
+        cursor.execute(
+            _SENT_SQL,
+            {
+                "id": message.pk,
+                "now": db.ops.adapt_datetimefield_value(timezone.now()),
+                "provider_message_id": provider_message_id,
+            },
+        )
         if not cursor.rowcount:
             return None
     logger.info(
