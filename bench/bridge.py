@@ -17,11 +17,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 
-from harness import database_recreate, free_port, stop, up, wait_until
+from harness import RESULTS, ROOT, database_recreate, free_port, results_write, stop, up, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "kosh_bench_bridge"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/10"
@@ -108,7 +106,7 @@ def amount_of(n: int) -> str:
 
 def start(command: list[str], name: str, port: int) -> subprocess.Popen:
     env = {**ENV, "BRIDGE_SIMULATOR_BANK_URL": f"http://127.0.0.1:{port}/simulators/bank"}
-    log = open(ROOT / "bench" / "results" / f"bridge-{name}.log", "w")  # noqa: SIM115 (closed with the process)
+    log = open(RESULTS / f"bridge-{name}.log", "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -120,7 +118,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent PBMS connections for the ingest")
     args = parser.parse_args()
     count = args.disbursements
-    (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
 
     load_before = os.getloadavg()
     port = free_port()
@@ -171,8 +169,7 @@ def main() -> None:
     # The host may be busy with other work: the load average around the run says how much CPU Kosh had.
     results["load_average"] = {"before": load_before, "after": os.getloadavg()}
     print(f"load average before {load_before[0]:.1f}, after {results['load_average']['after'][0]:.1f} (2 cores)")
-    (ROOT / "bench" / "results" / "bridge.json").write_text(json.dumps(results, indent=2, default=str))
-    print("\nwritten: bench/results/bridge.json")
+    results_write("bridge", results)
 
 
 def run(port: int, token: str, count: int, args) -> dict:

@@ -23,7 +23,6 @@ import platform
 import pstats
 import random
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -34,12 +33,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from harness import database_recreate, free_port, gunicorn_start, token_get
+from harness import (
+    ROOT,
+    SERVER_URL,
+    database_recreate,
+    free_port,
+    gunicorn_start,
+    results_write,
+    seed_environment,
+    server_environment,
+    token_get,
+)
 
-ROOT = Path(__file__).absolute().parent.parent
 DATABASE = "kosh_bench_collect"
 PGBENCH_DATABASE = "kosh_bench_collect_pgbench"
-SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 TENANT = "pb.amritsar"
 PASSWORD = "Bench-Collect-2026"
@@ -50,32 +57,6 @@ WARM_UP_SECONDS = 3
 HEADS = [("10101", 240), ("10102", 60), ("WS_WATER_CESS", 12), ("10201", 25), ("WS_TIME_INTEREST", 7)]
 # Bills kept back from the clients, for the statement count and the profile after the run.
 PROFILED_BILLS = 3
-
-
-def environment(var_dir: str) -> dict:
-    """Seeding and profiling run in this process with development settings (debug off); the server with
-    production settings."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"{SERVER_URL}/{DATABASE}",
-        "REDIS_URL": "",
-        "KOSH_VAR_DIR": var_dir,
-        "KOSH_LOG_LEVEL": "WARNING",
-    }
-
-
-def server_environment(env: dict) -> dict:
-    return {
-        **env,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "KOSH_SSL_REDIRECT": "false",
-        "KOSH_HSTS_SECONDS": "0",
-    }
 
 
 def seed(bills: int) -> list[tuple[str, str, str]]:
@@ -400,7 +381,7 @@ def main() -> None:
 
     port = free_port()
     var_dir = tempfile.mkdtemp(prefix="kosh-bench-collect-")
-    env = environment(var_dir)
+    env = seed_environment(database=DATABASE, var_dir=var_dir)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
 
@@ -425,7 +406,7 @@ def main() -> None:
     random.Random(16).shuffle(bills)
     per_round = len(bills) // args.rounds
 
-    server = gunicorn_start(port, server_environment(env), args.workers, args.threads)
+    server = gunicorn_start(port, server_environment(env, redis_url=REDIS_URL), args.workers, args.threads)
     try:
         token = token_get(port, username="bench.integrator", password=PASSWORD, tenant_id=TENANT)
         kosh_latencies, kosh_errors, first_errors, ran_dry = [], 0, [], False
@@ -497,36 +478,30 @@ def main() -> None:
     for (kind, event, query), count in waits.most_common(8):
         print(f"  {100 * count / sampled:5.1f}%  {kind:<8} {event:<16} {query}")
 
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "collect.json").write_text(
-        json.dumps(
-            {
-                "benchmark": "collect",
-                "clients": args.clients,
-                "seconds": args.seconds,
-                "rounds": args.rounds,
-                "bills": len(bills),
-                "server": f"gunicorn {args.workers} workers × {args.threads} threads (gthread), production settings",
-                "baseline": {key: round(value, 2) for key, value in baseline.items()},
-                "payment_create": {key: round(value, 2) for key, value in kosh.items()},
-                "ratio": round(ratio, 3),
-                "targets": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
-                "met": {"requests_per_second": met_rps, "p99_ms": met_p99},
-                "where_the_time_goes": time_goes,
-                "database_sessions": [
-                    {"share": round(count / sum(waits.values()), 3), "wait": f"{kind} {event}".strip(), "query": query}
-                    for (kind, event, query), count in waits.most_common(12)
-                ],
-                "ran_out_of_bills": ran_dry,
-                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
-                "measured_on": date.today().isoformat(),
-            },
-            indent=2,
-        )
-        + "\n"
+    results_write(
+        "collect",
+        {
+            "benchmark": "collect",
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "bills": len(bills),
+            "server": f"gunicorn {args.workers} workers × {args.threads} threads (gthread), production settings",
+            "baseline": {key: round(value, 2) for key, value in baseline.items()},
+            "payment_create": {key: round(value, 2) for key, value in kosh.items()},
+            "ratio": round(ratio, 3),
+            "targets": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
+            "met": {"requests_per_second": met_rps, "p99_ms": met_p99},
+            "where_the_time_goes": time_goes,
+            "database_sessions": [
+                {"share": round(count / sum(waits.values()), 3), "wait": f"{kind} {event}".strip(), "query": query}
+                for (kind, event, query), count in waits.most_common(12)
+            ],
+            "ran_out_of_bills": ran_dry,
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+            "measured_on": date.today().isoformat(),
+        },
     )
-    print(f"written: {results / 'collect.json'}")
 
 
 if __name__ == "__main__":

@@ -16,50 +16,31 @@ import multiprocessing
 import os
 import platform
 import random
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-from harness import database_recreate, free_port, gunicorn_start, token_get
+from harness import (
+    ROOT,
+    SERVER_URL,
+    database_recreate,
+    free_port,
+    gunicorn_start,
+    results_write,
+    seed_environment,
+    server_environment,
+    token_get,
+)
 
-ROOT = Path(__file__).absolute().parent.parent
 DATABASE = "kosh_bench_bill"
-SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/9"
 TENANT = "pb.amritsar"
 PASSWORD = "Bench-Fetch-2026"
 TARGET_RPS = 500
 TARGET_P99_MS = 100
 WARM_UP_SECONDS = 3
-
-
-def environment(var_dir: str) -> dict:
-    """Seeding runs in this process with development settings (debug off); the server with production settings."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"{SERVER_URL}/{DATABASE}",
-        "REDIS_URL": "",
-        "KOSH_VAR_DIR": var_dir,
-        "KOSH_LOG_LEVEL": "WARNING",
-    }
-
-
-def server_environment(env: dict) -> dict:
-    return {
-        **env,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "KOSH_SSL_REDIRECT": "false",
-        "KOSH_HSTS_SECONDS": "0",
-    }
 
 
 def seed(consumers: int) -> list[str]:
@@ -197,7 +178,7 @@ def main() -> None:
 
     port = free_port()
     var_dir = tempfile.mkdtemp(prefix="kosh-bench-bill-")
-    env = environment(var_dir)
+    env = seed_environment(database=DATABASE, var_dir=var_dir)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
 
@@ -227,7 +208,7 @@ def main() -> None:
     ]
     baseline_paths = [f"/user/token/_check?tenantId={TENANT}"]
 
-    server = gunicorn_start(port, server_environment(env), args.workers, args.threads)
+    server = gunicorn_start(port, server_environment(env, redis_url=REDIS_URL), args.workers, args.threads)
     try:
         token = token_get(port, username="bench.integrator", password=PASSWORD, tenant_id=TENANT)
         # Alternating phases share out whatever else the machine is doing between the two calls.
@@ -265,30 +246,24 @@ def main() -> None:
         f"p99 ≤ {TARGET_P99_MS} ms: {'met' if met_p99 else 'MISSED'}"
     )
 
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "fetchbill.json").write_text(
-        json.dumps(
-            {
-                "benchmark": "fetchbill",
-                "clients": args.clients,
-                "seconds": args.seconds,
-                "rounds": args.rounds,
-                "consumers": len(codes),
-                "server": f"gunicorn {args.workers} workers × {args.threads} threads (gthread), production settings",
-                "baseline": {key: round(value, 2) for key, value in baseline.items()},
-                "fetchbill": {key: round(value, 2) for key, value in fetch.items()},
-                "ratio": round(ratio, 3),
-                "targets": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
-                "met": {"requests_per_second": met_rps, "p99_ms": met_p99},
-                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
-                "measured_on": date.today().isoformat(),
-            },
-            indent=2,
-        )
-        + "\n"
+    results_write(
+        "fetchbill",
+        {
+            "benchmark": "fetchbill",
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "consumers": len(codes),
+            "server": f"gunicorn {args.workers} workers × {args.threads} threads (gthread), production settings",
+            "baseline": {key: round(value, 2) for key, value in baseline.items()},
+            "fetchbill": {key: round(value, 2) for key, value in fetch.items()},
+            "ratio": round(ratio, 3),
+            "targets": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
+            "met": {"requests_per_second": met_rps, "p99_ms": met_p99},
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+            "measured_on": date.today().isoformat(),
+        },
     )
-    print(f"written: {results / 'fetchbill.json'}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -10,6 +11,43 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).absolute().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SERVER_URL = "postgres://postgres@127.0.0.1:5432"
+
+
+def seed_environment(*, database: str, var_dir: str, **extra: str) -> dict:
+    """For this process, which seeds (and may profile) with development settings, debug off, no Redis."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"{SERVER_URL}/{database}",
+        "REDIS_URL": "",
+        "KOSH_VAR_DIR": var_dir,
+        "KOSH_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def server_environment(env: dict, *, redis_url: str) -> dict:
+    """`env` with production settings, as gunicorn serves Kosh, on the loopback address only."""
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "REDIS_URL": redis_url,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "KOSH_SSL_REDIRECT": "false",
+        "KOSH_HSTS_SECONDS": "0",
+    }
+
+
+def results_write(name: str, results: dict) -> None:
+    """The run's figures, as `bench/results/<name>.json`."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"written: {path.relative_to(ROOT)}")
 
 
 def free_port() -> int:

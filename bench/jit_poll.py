@@ -8,7 +8,6 @@ simulator on a free local port. Prints a table with PIs/s and the ratio, writes 
 Targets: the Kosh run ≤ 60 s, and ≤ 1.5 × the bare calls."""
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -17,33 +16,22 @@ import tempfile
 import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-from harness import database_recreate, free_port, port_wait
+from harness import ROOT, SERVER_URL, database_recreate, free_port, port_wait, results_write, seed_environment
 
-ROOT = Path(__file__).absolute().parent.parent
 DATABASE = "kosh_bench_jit"
-SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 TARGET_SECONDS = 60
 TARGET_RATIO = 1.5
 
 
 def environment(port: int, var_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DJANGO_DEBUG": "false",
-            "DATABASE_URL": f"{SERVER_URL}/{DATABASE}",
-            "REDIS_URL": "",
-            "KOSH_VAR_DIR": var_dir,
-            "KOSH_LOG_LEVEL": "WARNING",
-            "KOSH_JIT_BASE_URL": f"http://127.0.0.1:{port}/simulators/jit",
-            "KOSH_JIT_POLL_RETRIES": "0",
-            "KOSH_JIT_POLL_BATCH_SIZE": "200",
-        }
+    return seed_environment(
+        database=DATABASE,
+        var_dir=var_dir,
+        KOSH_JIT_BASE_URL=f"http://127.0.0.1:{port}/simulators/jit",
+        KOSH_JIT_POLL_RETRIES="0",
+        KOSH_JIT_POLL_BATCH_SIZE="200",
     )
-    return env
 
 
 def gunicorn_start(port: int, env: dict) -> subprocess.Popen:
@@ -282,39 +270,33 @@ def main() -> None:
         f"ratio ≤ {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'MISSED'}"
     )
 
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "jit_poll.json").write_text(
-        json.dumps(
-            {
-                "benchmark": "jit_poll",
-                "pis": args.pis,
-                "failed_share": args.failed_share,
-                "baseline_seconds": round(bare_seconds, 3),
-                "baseline_runs_seconds": [round(bare_before, 3), round(bare_after, 3)],
-                "baseline_pis_per_second": round(args.pis / bare_seconds, 1),
-                "kosh_seconds": round(kosh_seconds, 3),
-                "kosh_pis_per_second": round(args.pis / kosh_seconds, 1),
-                "ratio": round(ratio, 3),
-                "outcomes": summary.outcomes,
-                "pis_partial": partial,
-                "targets": {"seconds": TARGET_SECONDS, "ratio": TARGET_RATIO},
-                "met": {"seconds": kosh_seconds <= TARGET_SECONDS, "ratio": ratio <= TARGET_RATIO},
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "python": platform.python_version(),
-                    # The machine is shared: the 1-minute load when the timed part started and ended.
-                    "load_average_start": load_start,
-                    "load_average_end": round(os.getloadavg()[0], 2),
-                },
-                "measured_on": date.today().isoformat(),
-                "simulator": "gunicorn, 2 workers, same machine",
+    results_write(
+        "jit_poll",
+        {
+            "benchmark": "jit_poll",
+            "pis": args.pis,
+            "failed_share": args.failed_share,
+            "baseline_seconds": round(bare_seconds, 3),
+            "baseline_runs_seconds": [round(bare_before, 3), round(bare_after, 3)],
+            "baseline_pis_per_second": round(args.pis / bare_seconds, 1),
+            "kosh_seconds": round(kosh_seconds, 3),
+            "kosh_pis_per_second": round(args.pis / kosh_seconds, 1),
+            "ratio": round(ratio, 3),
+            "outcomes": summary.outcomes,
+            "pis_partial": partial,
+            "targets": {"seconds": TARGET_SECONDS, "ratio": TARGET_RATIO},
+            "met": {"seconds": kosh_seconds <= TARGET_SECONDS, "ratio": ratio <= TARGET_RATIO},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                # The machine is shared: the 1-minute load when the timed part started and ended.
+                "load_average_start": load_start,
+                "load_average_end": round(os.getloadavg()[0], 2),
             },
-            indent=2,
-        )
-        + "\n"
+            "measured_on": date.today().isoformat(),
+            "simulator": "gunicorn, 2 workers, same machine",
+        },
     )
-    print(f"written: {results / 'jit_poll.json'}")
 
 
 if __name__ == "__main__":

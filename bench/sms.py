@@ -14,7 +14,6 @@ Checks that the simulator received each message exactly once. Prints a table wit
 bench/results/sms.json."""
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -23,9 +22,8 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from harness import database_recreate, free_port, stop, up, wait_until
+from harness import RESULTS, ROOT, database_recreate, free_port, results_write, stop, up, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "kosh_bench_sms"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/7"
@@ -57,7 +55,7 @@ def database_reset(env: dict) -> None:
 
 
 def start(command: list[str], name: str, env: dict) -> subprocess.Popen:
-    log = open(ROOT / "bench" / "results" / f"sms-{name}.log", "w")  # noqa: SIM115 (closed with the process)
+    log = open(RESULTS / f"sms-{name}.log", "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -162,7 +160,7 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (4 threads each)")
     args = parser.parse_args()
 
-    (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**ENV, "KOSH_SMS_SIMULATOR_URL": f"{base}/simulators/sms/send"}
@@ -283,7 +281,7 @@ def main() -> None:
         "ratio_end_to_end_to_baseline": round(ratio, 3),
         "target_per_second": TARGET_PER_SECOND,
     }
-    (ROOT / "bench" / "results" / "sms.json").write_text(json.dumps(results, indent=2) + "\n")
+    results_write("sms", results)
     if kosh_figures["sent"] != args.messages or received["received"] != args.messages or received["received_twice"]:
         raise SystemExit("not every message was sent exactly once")
 
