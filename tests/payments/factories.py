@@ -48,9 +48,14 @@ _allotment_serial = iter(range(1, 10**6))
 
 
 def funds_add(
-    *, unit: SpendingUnit, head: HeadOfAccount, amount: Decimal, master_allotment_id: str = "MAD0001"
+    *,
+    unit: SpendingUnit,
+    head: HeadOfAccount,
+    amount: Decimal,
+    master_allotment_id: str = "MAD0001",
+    allotted_at: datetime | None = None,
 ) -> None:
-    """An initial allotment of `amount` (sanctioned twice that), as VA would record it."""
+    """An initial allotment of `amount` (sanctioned twice that), as VA would record it, now unless `allotted_at`."""
     serial = f"T{next(_allotment_serial):07d}"
     allotment_apply(
         tenant_id=unit.tenant_id,
@@ -65,7 +70,7 @@ def funds_add(
             transaction_type="Initial Allotment",
             amount=amount,
             available_balance=amount,
-            allotment_date=timezone.localtime(timezone.now(), IST),
+            allotment_date=allotted_at or timezone.localtime(timezone.now(), IST),
         ),
     )
 

@@ -9,13 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from payments.clients.jit_messages import VaAllotment
 from payments.models import PaymentInstruction, Sanction
 from payments.selectors import pi_search
 from payments.services.bills import BankAccountInput, payee_bank_account_change
-from payments.services.funds import allotment_apply
 from payments.services.instructions import pi_original_store
-from tests.payments.factories import HeadOfAccountFactory, SpendingUnitFactory, bill_create
+from tests.payments.factories import HeadOfAccountFactory, SpendingUnitFactory, bill_create, funds_add
 
 pytestmark = pytest.mark.django_db
 
@@ -67,21 +65,12 @@ def test_a_sanction_allotted_in_february_belongs_to_the_financial_year_begun_in_
     unit = SpendingUnitFactory(tenant=city)
     head = HeadOfAccountFactory(tenant=city.state)
 
-    allotment_apply(
-        tenant_id=city.code,
-        ssu_id=unit.ssu_id,
-        allotment=VaAllotment(
-            hoa=head.code,
-            ddo_code=unit.ddo_code,
-            ssu_id=unit.ssu_id,
-            master_allotment_id="MAD-FEB",
-            ssu_allotment_id="SSUA-FEB",
-            serial_number="FEB0001",
-            transaction_type="Initial Allotment",
-            amount=Decimal("5000.00"),
-            available_balance=Decimal("5000.00"),
-            allotment_date=datetime(2027, 2, 15, 11, 0, tzinfo=IST),
-        ),
+    funds_add(
+        unit=unit,
+        head=head,
+        amount=Decimal("5000.00"),
+        master_allotment_id="MAD-FEB",
+        allotted_at=datetime(2027, 2, 15, 11, 0, tzinfo=IST),
     )
 
     assert Sanction.objects.get(master_allotment_id="MAD-FEB").financial_year == "2026-27"
