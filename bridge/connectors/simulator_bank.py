@@ -1,7 +1,6 @@
 """The connector for the simulated sponsor bank (simulators/bank), over HTTP like any real bank's API."""
 
 import logging
-import threading
 from decimal import Decimal, InvalidOperation
 
 import requests
@@ -19,24 +18,16 @@ from bridge.connectors.base import (
     PaymentItemResult,
     SponsorBankConnector,
 )
+from core.http import ThreadSessions
 
 logger = logging.getLogger(__name__)
 
-# One pooled HTTP session per thread: connections are reused across the calls of a worker.
-_sessions = threading.local()
-
-
-def _session() -> requests.Session:
-    if not hasattr(_sessions, "session"):
-        _sessions.session = requests.Session()
-    return _sessions.session
+_sessions = ThreadSessions()
 
 
 def sessions_close() -> None:
-    """Close this thread's pooled connections (a worker shutting down, a test server going away)."""
-    session = _sessions.__dict__.pop("session", None)
-    if session is not None:
-        session.close()
+    """Close this thread's pooled connections (a test server going away)."""
+    _sessions.close()
 
 
 def _narrative(narratives: tuple[str, ...], key: str) -> str:
@@ -61,7 +52,7 @@ class SimulatorBankConnector(SponsorBankConnector):
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         try:
-            response = _session().request(
+            response = _sessions.get().request(
                 method, f"{self.base_url}/{path}", json=json, headers=headers, timeout=self.timeout
             )
         except requests.Timeout as exc:

@@ -7,7 +7,6 @@ query parameters signed over "k1=v1&k2=v2…" (sorted, `signature` left out). Th
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from collection.clients.gateways import (
     GatewayUnavailable,
     PaymentGateway,
 )
+from core.http import ThreadSessions
 
 ORDERS_PATH = "api/v1/orders"
 # The simulator's own states, as Kosh reads them.
@@ -35,20 +35,12 @@ OUTCOMES = {
     "ABANDONED": GatewayOutcome.FAILURE,
 }
 
-_sessions = threading.local()
-
-
-def _session() -> requests.Session:
-    if not hasattr(_sessions, "session"):
-        _sessions.session = requests.Session()
-    return _sessions.session
+_sessions = ThreadSessions()
 
 
 def sessions_close() -> None:
     """Close this thread's pooled connections (a test server going away)."""
-    session = _sessions.__dict__.pop("session", None)
-    if session is not None:
-        session.close()
+    _sessions.close()
 
 
 def sign(secret: str, message: bytes) -> str:
@@ -75,7 +67,7 @@ class SimulatorGateway(PaymentGateway):
         signature = sign(self.secret, f"{method}\n{urlsplit(url).path}\n".encode() + data)
         headers = {"X-Merchant-Id": self.merchant_id, "X-Signature": signature, "Content-Type": "application/json"}
         try:
-            response = _session().request(method, url, data=data or None, headers=headers, timeout=self.timeout)
+            response = _sessions.get().request(method, url, data=data or None, headers=headers, timeout=self.timeout)
         except requests.Timeout:
             raise GatewayUnavailable("PG_GATEWAY_TIMEOUT", f"{path}: no answer in time") from None
         except requests.RequestException as exc:
