@@ -3,10 +3,9 @@ control endpoint for tests and demos. Plain Django views: this is the treasury's
 
 import hmac
 import json
-from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -21,18 +20,7 @@ from simulators.jit.services import (
     sim_session_get,
     sim_session_open,
 )
-
-
-def simulator_only(view):
-    """The simulator answers nothing under production settings, where Kosh talks to the real treasury."""
-
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if settings.KOSH_ENVIRONMENT == "production":
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return guarded
+from simulators.views import simulator_only
 
 
 def _refuse(message: str, status: int) -> JsonResponse:

@@ -16,7 +16,7 @@ from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -35,6 +35,7 @@ from simulators.pg.services import (
     sim_pg_sign,
     sim_pg_signature_valid,
 )
+from simulators.views import simulator_only
 
 OUTCOMES = {
     "pay": SimPgOrder.Status.SUCCESS,
@@ -45,18 +46,6 @@ OUTCOMES = {
 
 def _refuse(status: int, error: str) -> JsonResponse:
     return JsonResponse({"error": error}, status=status)
-
-
-def simulator_only(view):
-    """The simulator answers nothing under production settings, where Kosh talks to a real gateway."""
-
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if settings.KOSH_ENVIRONMENT == "production":
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return guarded
 
 
 def merchant_call(view):
