@@ -176,15 +176,9 @@ def pg_transaction_settle(
         else:
             locked.save()
             return locked
-        locked.settled_at = timezone.now()
-        locked.save()
-        audit_record(
+        _settled_record(
+            row=locked,
             actor=actor,
-            entity=locked,
-            action="PG_TRANSACTION_SETTLE",
-            from_state=PgTransaction.Status.PENDING,
-            to_state=locked.txn_status,
-            reason=locked.txn_status_msg,
             source_ip=source_ip,
             data={
                 "txnId": locked.txn_id,
@@ -194,6 +188,24 @@ def pg_transaction_settle(
             },
         )
     return locked
+
+
+def _settled_record(
+    *, row: PgTransaction, actor: User | None, source_ip: str | None = None, data: dict | None = None
+) -> None:
+    """Store a locked transaction that has just left PENDING, with its audit row."""
+    row.settled_at = timezone.now()
+    row.save()
+    audit_record(
+        actor=actor,
+        entity=row,
+        action="PG_TRANSACTION_SETTLE",
+        from_state=PgTransaction.Status.PENDING,
+        to_state=row.txn_status,
+        reason=row.txn_status_msg,
+        source_ip=source_ip,
+        data=data,
+    )
 
 
 def pg_transactions_reconcile(*, now: datetime | None = None) -> dict[str, int]:
@@ -372,16 +384,7 @@ def _failure_record(*, txn_pk, message: str, code: str) -> None:
         row.txn_status = PgTransaction.Status.FAILURE
         row.txn_status_msg = message[:500]
         row.gateway_status_code = code[:50]
-        row.settled_at = timezone.now()
-        row.save()
-        audit_record(
-            actor=None,
-            entity=row,
-            action="PG_TRANSACTION_SETTLE",
-            from_state=PgTransaction.Status.PENDING,
-            to_state=row.txn_status,
-            reason=row.txn_status_msg,
-        )
+        _settled_record(row=row, actor=None)
 
 
 # --- Settle ---------------------------------------------------------------------------------
