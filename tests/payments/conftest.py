@@ -72,26 +72,14 @@ def pi_creator(city):
 @pytest.fixture
 def paid_revision(jit, city, funded):
     """A revised PI paid in full (SUCCESSFUL), walked there through the simulator: PI → PIS → PAG → PD → FD
-    (the second of two beneficiaries fails) → COR → FTPS. The scenarios are reset at the end."""
-    from decimal import Decimal
-
-    from payments.services.failures import fd_run
-    from payments.services.instructions import pi_create
+    (the second of two beneficiaries fails) → COR → FTPS."""
     from payments.services.polling import jit_poll_run
     from payments.services.revised import pi_revise
-    from simulators.jit.services import sim_scenario_set, sim_scenarios_reset
-    from tests.payments.factories import bill_create
+    from tests.payments.factories import pi_with_a_failed_payment
 
-    bill = bill_create(tenant=city, amounts=[Decimal("1200.00"), Decimal("850.75")])
-    original = pi_create(tenant_id=city.code, reference_id=bill.payment.payment_number, actor=None)
-    for service in ("PIS", "PAG", "PD"):
-        jit_poll_run(service=service)
-    failing = original.beneficiaries.order_by("id").last()
-    sim_scenario_set(service="FD", fail_benf_ids=[failing.beneficiary_number])
-    fd_run()
+    original = pi_with_a_failed_payment(city)
     revision = pi_revise(tenant_id=city.code, parent_pi_number=original.pi_number, actor=None)
     jit_poll_run(service="FTPS")
-    sim_scenarios_reset()
     revision.refresh_from_db()
     assert revision.status == "SUCCESSFUL"
     return revision

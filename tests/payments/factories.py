@@ -109,3 +109,22 @@ def bill_create(*, tenant: Tenant, amounts: list[Decimal], push: bool = False, a
         actor=actor,
         push=push,
     )
+
+
+def pi_with_a_failed_payment(tenant: Tenant):
+    """An original PI walked through the JIT-FS simulator (PI → PIS → PAG → PD → FD) for two beneficiaries, the
+    second of whom fails at FD. The simulator's scenarios are reset again before it is answered."""
+    from payments.services.failures import fd_run
+    from payments.services.instructions import pi_create
+    from payments.services.polling import jit_poll_run
+    from simulators.jit.services import sim_scenario_set, sim_scenarios_reset
+
+    bill = bill_create(tenant=tenant, amounts=[Decimal("1200.00"), Decimal("850.75")])
+    original = pi_create(tenant_id=tenant.code, reference_id=bill.payment.payment_number, actor=None)
+    for service in ("PIS", "PAG", "PD"):
+        jit_poll_run(service=service)
+    failing = original.beneficiaries.order_by("id").last()
+    sim_scenario_set(service="FD", fail_benf_ids=[failing.beneficiary_number])
+    fd_run()
+    sim_scenarios_reset()
+    return original

@@ -11,12 +11,10 @@ from django.utils import timezone
 from core.errors import ApplicationError
 from core.models import Tenant
 from payments.models import FundTransaction, JitCall, PaymentInstruction, PIBeneficiary, PIStatusLog
-from payments.services.failures import fd_run
-from payments.services.instructions import pi_create
 from payments.services.polling import jit_poll_run
 from payments.services.revised import pi_revise, pi_revision_deadline
 from simulators.jit.services import sim_scenario_set, sim_scenarios_reset
-from tests.payments.factories import bill_create
+from tests.payments.factories import pi_with_a_failed_payment
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -61,14 +59,7 @@ def test_a_tenant_whose_year_starts_in_january_gets_to_the_end_of_january():
 @pytest.fixture
 def partial_aged(jit, city, funded):
     """A paid original whose second beneficiary failed (PARTIAL), issued 91 days ago: past its window."""
-    bill = bill_create(tenant=city, amounts=[Decimal("1200.00"), Decimal("850.75")])
-    original = pi_create(tenant_id=city.code, reference_id=bill.payment.payment_number, actor=None)
-    for service in ("PIS", "PAG", "PD"):
-        jit_poll_run(service=service)
-    failing = original.beneficiaries.order_by("id").last()
-    sim_scenario_set(service="FD", fail_benf_ids=[failing.beneficiary_number])
-    fd_run()
-    sim_scenarios_reset()
+    original = pi_with_a_failed_payment(city)
     PaymentInstruction.objects.filter(pk=original.pk).update(pi_date=timezone.now() - timedelta(days=91))
     original.refresh_from_db()
     assert original.status == "PARTIAL"
