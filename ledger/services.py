@@ -21,7 +21,7 @@ from core.models import AuditEvent, IdFormat, User
 from core.money import MAX_AMOUNT, ZERO, to_amount
 from core.selectors import tenant_get, tenant_lineage
 from core.services.audit import audit_event, audit_record
-from core.services.idgen import ID_TIME_ZONE, IdPlan, id_plan, ids_take
+from core.services.idgen import ID_TIME_ZONE, DeferredIds, IdPlan, id_plan, ids_take
 from ledger.models import GLCode, Voucher, VoucherLine
 from ledger.selectors import gl_codes_visible
 
@@ -148,7 +148,7 @@ def voucher_post(
     try:
         # A savepoint: losing a race on the source's UNIQUE also gives the voucher number back.
         with transaction.atomic():
-            [voucher] = _vouchers_write([draft])
+            [voucher] = _vouchers_write([draft], numbers=ids_take(plan=draft.number_plan))
     except IntegrityError:
         existing = _voucher_of_source(draft)
         if existing is None:
@@ -159,15 +159,18 @@ def voucher_post(
 
 
 @transaction.atomic(savepoint=False)
-def vouchers_post_drafted(*, drafts: Sequence[VoucherDraft], audit: Sequence[AuditEvent] = ()) -> list[Voucher]:
-    """Number and write drafted vouchers whose sources were made in the caller's transaction, so none has a voucher
-    yet (the sources' UNIQUE stands behind that). Each city's voucher number sequence is locked from here until the
-    transaction ends: call it among the transaction's last statements. The caller's own `audit` rows are stored in
-    the same insert as the vouchers'. Answers the vouchers in the drafts' order."""
-    vouchers = _vouchers_write(drafts)
-    AuditEvent.objects.bulk_create(
-        [*(_post_audit(draft, voucher) for draft, voucher in zip(drafts, vouchers, strict=True)), *audit]
-    )
+def vouchers_post_drafted(
+    *, drafts: Sequence[VoucherDraft], ids: DeferredIds, audit: Sequence[AuditEvent] = ()
+) -> list[Voucher]:
+    """Write drafted vouchers whose sources were made in the caller's transaction, so none has a voucher yet (the
+    sources' UNIQUE stands behind that). Their numbers are placeholders of the caller's `ids`, numbered when the
+    caller assigns them. The caller's own `audit` rows are stored in the same insert as the vouchers'. Answers
+    the vouchers in the drafts' order."""
+    vouchers = _vouchers_write(drafts, numbers=[ids.take(draft.number_plan) for draft in drafts])
+    posted = [_post_audit(draft, voucher) for draft, voucher in zip(drafts, vouchers, strict=True)]
+    AuditEvent.objects.bulk_create([*posted, *audit])
+    ids.carried_by(vouchers, ["number"])
+    ids.carried_by(posted, ["data"])
     return vouchers
 
 
@@ -254,20 +257,13 @@ def _gl_codes_resolve(*, tenant_id: str, lines: Sequence[LineSpec]) -> dict[str,
     return found
 
 
-def _vouchers_write(drafts: Sequence[VoucherDraft]) -> list[Voucher]:
-    """The drafts numbered (one statement per sequence, sequences in a fixed order), then written with their lines
-    in one insert each."""
-    by_plan: dict[IdPlan, list[int]] = {}
-    for index, draft in enumerate(drafts):
-        by_plan.setdefault(draft.number_plan, []).append(index)
-    numbers: dict[int, str] = {}
-    for plan in sorted(by_plan, key=lambda plan: (plan.tenant.code, plan.sequence, plan.period, plan.moment)):
-        numbers.update(zip(by_plan[plan], ids_take(plan=plan, count=len(by_plan[plan])), strict=True))
+def _vouchers_write(drafts: Sequence[VoucherDraft], *, numbers: Sequence[str]) -> list[Voucher]:
+    """The drafts written with their numbers, and their lines, in one insert each."""
     vouchers = Voucher.objects.bulk_create(
         Voucher(
             tenant_id=draft.tenant_id,
             type=draft.voucher_type,
-            number=numbers[index],
+            number=number,
             voucher_date=draft.voucher_date,
             narration=draft.narration,
             source_type=draft.source_type,
@@ -277,7 +273,7 @@ def _vouchers_write(drafts: Sequence[VoucherDraft]) -> list[Voucher]:
             department=draft.department,
             posted_by=draft.posted_by,
         )
-        for index, draft in enumerate(drafts)
+        for draft, number in zip(drafts, numbers, strict=True)
     )
     VoucherLine.objects.bulk_create(
         VoucherLine(

@@ -3,7 +3,7 @@
 Lock order is billing's, everywhere in Kosh: the bills' demands by primary key, then the bills by primary key;
 the bills are read again once locked, so of two payments racing for one bill the second sees the first's result
 and is refused. Then the demand details, and last the city's receipt and voucher number sequences, taken in the
-transaction's final statements so that payments of one city queue on them only briefly. Apportioning, the
+transaction's final statement so that payments of one city queue on them only briefly. Apportioning, the
 demands' collection, the bill's status, the receipt voucher and the receipt SMS all happen in that transaction:
 a refusal writes nothing."""
 
@@ -31,14 +31,14 @@ from collection.models import (
 )
 from collection.selectors import payment_get
 from collection.services.apportion import Bucket, apportion
-from collection.services.receipts import receipt_sms_enqueue, receipt_voucher_draft, receipt_voucher_named
+from collection.services.receipts import receipt_sms_enqueue, receipt_voucher_draft
 from core.db import relation_loaded, rows_update
 from core.errors import ApplicationError, NotFoundError
 from core.models import AuditEvent, User
 from core.money import ZERO
 from core.services.audit import audit_event
-from core.services.idgen import IdPlan, id_plan, ids_take
-from ledger.services import VoucherDraft, vouchers_post_drafted
+from core.services.idgen import DeferredIds, id_plan
+from ledger.services import vouchers_post_drafted
 
 # DIGIT's window for a cheque or demand draft: not post-dated, and at most this old.
 INSTRUMENT_MAX_AGE_DAYS = 90
@@ -269,17 +269,14 @@ class _Receipt:
     accounts: list[BillAccountDetail]
     allocations: list[PaymentAllocation] = field(default_factory=list)
     bill_status_before: str = ""
-    voucher: VoucherDraft | None = None
-    number_plan: IdPlan | None = None
 
 
 def _payment_write(
     *, payment: PaymentInput, checked: _Checked, actor: User | None, source_ip: str | None, now: datetime
 ) -> Payment:
-    """Everything the payment changes, then its numbers. Receipt and voucher numbers are gap-free, so their
-    sequence rows stay locked until the transaction ends: every other write, and every read of a master, comes
-    first; the numbers are taken in the last statements, the receipt sequences (in a fixed order) before the
-    voucher sequence, as everywhere in Kosh; then the rows that carry a number (receipts, vouchers, SMS, audit)."""
+    """Everything the payment changes. Receipt and voucher numbers are gap-free, so their sequence rows stay
+    locked until the transaction ends: every row is written with placeholders for them first, and the numbers are
+    taken and put in place in the last statement."""
     row = _payment_row(payment=payment, checked=checked.bills, actor=actor, now=now)
     receipts = [
         _Receipt(
@@ -291,41 +288,46 @@ def _payment_write(
     ]
     _apply(receipts=receipts, actor=actor, now=now)
     demand_completion_refresh(demands=checked.demands)
+    ids = DeferredIds()
     for receipt in receipts:
         _bill_settle(receipt=receipt, actor=actor)
-        receipt.voucher = receipt_voucher_draft(
-            receipt=receipt.row, payment=row, allocations=receipt.allocations, actor=actor
+        receipt.row.receipt_number = ids.take(
+            id_plan(tenant_id=receipt.row.tenant_id, name=receipt.row.business_service.receipt_id_format, at=now)
         )
-        receipt.number_plan = id_plan(
-            tenant_id=receipt.row.tenant_id, name=receipt.row.business_service.receipt_id_format, at=now
-        )
-
-    # From here to the commit the city's receipt and voucher number sequences are held.
-    _receipt_numbers_take(receipts=receipts)
-    for receipt in receipts:
-        receipt_sms_enqueue(receipt=receipt.row, payment=row)
+    messages = [receipt_sms_enqueue(receipt=receipt.row, payment=row) for receipt in receipts]
+    ids.carried_by([message for message in messages if message is not None], ["text", "event_key"])
+    audit = [
+        *(event for receipt in receipts for event in _receipt_audit(receipt=receipt, actor=actor, ip=source_ip)),
+        audit_event(
+            actor=actor,
+            entity=row,
+            action="PAYMENT_CREATE",
+            to_state=row.instrument_status,
+            source_ip=source_ip,
+            data={
+                "paymentMode": row.payment_mode,
+                "totalAmountPaid": row.total_amount_paid,
+                "receiptNumbers": [receipt.row.receipt_number for receipt in receipts],
+            },
+        ),
+    ]
     vouchers = vouchers_post_drafted(
-        drafts=[receipt_voucher_named(draft=receipt.voucher, receipt=receipt.row) for receipt in receipts],
-        audit=[
-            *(event for receipt in receipts for event in _receipt_audit(receipt=receipt, actor=actor, ip=source_ip)),
-            audit_event(
-                actor=actor,
-                entity=row,
-                action="PAYMENT_CREATE",
-                to_state=row.instrument_status,
-                source_ip=source_ip,
-                data={
-                    "paymentMode": row.payment_mode,
-                    "totalAmountPaid": row.total_amount_paid,
-                    "receiptNumbers": [receipt.row.receipt_number for receipt in receipts],
-                },
-            ),
+        drafts=[
+            receipt_voucher_draft(receipt=receipt.row, payment=row, allocations=receipt.allocations, actor=actor)
+            for receipt in receipts
         ],
+        ids=ids,
+        audit=audit,
     )
+    ids.carried_by(vouchers, ["narration"])
+    ids.carried_by(audit, ["reason", "data"])
     for receipt, voucher in zip(receipts, vouchers, strict=True):
         receipt.row.voucher = voucher
     # Each bill is locked and was unpaid, so no receipt holds it: its UNIQUE cannot refuse this insert.
     PaymentDetail.objects.bulk_create([receipt.row for receipt in receipts])
+    ids.carried_by([receipt.row for receipt in receipts], ["receipt_number"])
+    # From here to the commit the city's receipt and voucher number sequences are held.
+    ids.assign()
     # The caller answers with the payment as written; every row it shows is in hand, so it is not read back.
     relation_loaded(row, "details", sorted((receipt.row for receipt in receipts), key=lambda r: r.receipt_number))
     return row
@@ -508,16 +510,6 @@ def _bill_settle(*, receipt: _Receipt, actor: User | None) -> None:
     bill.status = Bill.Status.PAID if applied >= bill.total_amount else Bill.Status.PARTIALLY_PAID
     bill.modified_by = author_of(actor)
     bill.save(update_fields=["status", "modified_by", "modified_at"])
-
-
-def _receipt_numbers_take(*, receipts: list[_Receipt]) -> None:
-    """One statement per sequence, the sequences in a fixed order."""
-    by_plan: dict[IdPlan, list[_Receipt]] = {}
-    for receipt in receipts:
-        by_plan.setdefault(receipt.number_plan, []).append(receipt)
-    for plan in sorted(by_plan, key=lambda plan: (plan.tenant.code, plan.sequence, plan.period, plan.moment)):
-        for receipt, number in zip(by_plan[plan], ids_take(plan=plan, count=len(by_plan[plan])), strict=True):
-            receipt.row.receipt_number = number
 
 
 def _receipt_audit(*, receipt: _Receipt, actor: User | None, ip: str | None) -> list[AuditEvent]:

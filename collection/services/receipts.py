@@ -2,7 +2,6 @@
 code by what it took; a rebate, taken as a negative amount, is a debit) and the payer's receipt SMS."""
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from billing.dates import ist_date
 from collection.models import Payment, PaymentAllocation, PaymentDetail, PaymentMode
@@ -11,6 +10,7 @@ from core.selectors import tenant_get
 from core.services.idgen import ID_TIME_ZONE
 from ledger.models import Voucher
 from ledger.services import LineSpec, VoucherDraft, voucher_draft
+from notifications.models import SmsMessage
 from notifications.services import sms_enqueue
 from notifications.services.templates import COLLECTION_RECEIPT
 
@@ -35,7 +35,7 @@ BANK_GL_CODE = "4501001"
 def receipt_voucher_draft(
     *, receipt: PaymentDetail, payment: Payment, allocations: Sequence[PaymentAllocation], actor: User | None
 ) -> VoucherDraft:
-    """The receipt's voucher, checked before the receipt has its number (`receipt_voucher_named` adds it)."""
+    """The receipt's voucher, checked; its narration names the receipt by its number (or the number's placeholder)."""
     lines = [LineSpec(gl_code=INSTRUMENT_GL_CODES[payment.payment_mode], debit=receipt.total_amount_paid)]
     for allocation in allocations:
         if allocation.amount > 0:
@@ -48,7 +48,7 @@ def receipt_voucher_draft(
         voucher_type=Voucher.Type.RECEIPT,
         voucher_date=ist_date(receipt.receipt_date),
         lines=lines,
-        narration="",
+        narration=f"Receipt {receipt.receipt_number} ({service.code} {receipt.bill.consumer_code})",
         source_type=RECEIPT_SOURCE_TYPE,
         source_id=str(receipt.pk),
         fund=service.fund_code,
@@ -58,21 +58,15 @@ def receipt_voucher_draft(
     )
 
 
-def receipt_voucher_named(*, draft: VoucherDraft, receipt: PaymentDetail) -> VoucherDraft:
-    return replace(
-        draft,
-        narration=f"Receipt {receipt.receipt_number} ({receipt.business_service.code} {receipt.bill.consumer_code})",
-    )
-
-
-def receipt_sms_enqueue(*, receipt: PaymentDetail, payment: Payment) -> None:
+def receipt_sms_enqueue(*, receipt: PaymentDetail, payment: Payment) -> SmsMessage | None:
     """The payer's receipt SMS, queued in the receipt's transaction (sent once it commits; a rollback sends
-    nothing). Receipt numbers repeat across cities, so the event key names the city too."""
+    nothing); none when nobody's number is known. Receipt numbers repeat across cities, so the event key names the
+    city too."""
     to = payment.mobile_number or receipt.bill.mobile_number
     if not to:
-        return
+        return None
     tenant = tenant_get(code=receipt.tenant_id)
-    sms_enqueue(
+    return sms_enqueue(
         template=COLLECTION_RECEIPT,
         to=to,
         context={

@@ -4,19 +4,26 @@ Numbers are gap-free: the sequence row is locked and incremented inside the call
 rolled-back receipt gives its number back. The price is that callers of one sequence in one tenant queue
 on that row until each commits. Call it inside the transaction that stores the number; a busy caller reads
 its format first (`id_plan`) and takes its numbers (`ids_take`) in the transaction's last statements, so
-the row is held for those statements only."""
+the row is held for those statements only. A caller that cannot wait that long writes its rows with
+placeholders (`DeferredIds`) and numbers them all in the transaction's last statement.
+
+Sequence rows of one transaction are locked in the order of their keys (tenant, name, period)."""
 
 import re
+import uuid
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import JSONField, Model
 from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.fiscal import financial_year_label
-from core.models import IdFormat, IdSequence, Tenant
+from core.models import IdFormat, Tenant
 from core.selectors import id_format_get, tenant_get
 
 _TOKEN = re.compile(r"\[([^\[\]]+)\]")
@@ -30,11 +37,18 @@ CITY_CODE_TOKEN = "CITY.CODE"
 SEQUENCE_WIDTH = 6
 # Dates in numbers are Indian dates, whatever time zone a request has activated.
 ID_TIME_ZONE = ZoneInfo("Asia/Kolkata")
-# PostgreSQL and SQLite (3.35+) both return the updated row.
-_SEQUENCE_ADVANCE = (
-    'UPDATE "core_idsequence" SET "last_value" = "last_value" + %s '
-    'WHERE "tenant_id" = %s AND "name" = %s AND "period" = %s RETURNING "last_value"'
+# Adds to a sequence, creating it on first use, and answers its new last value; the row stays locked until the
+# transaction ends. PostgreSQL and SQLite (3.35+) both upsert and return the row.
+_SEQUENCES_ADVANCE = (
+    'INSERT INTO "core_idsequence" AS s ("tenant_id", "name", "period", "last_value") VALUES {rows} '
+    'ON CONFLICT ("tenant_id", "name", "period") DO UPDATE SET "last_value" = s."last_value" + EXCLUDED."last_value" '
+    'RETURNING "tenant_id", "name", "period", "last_value"'
 )
+# Stands for an id until the transaction's last statement numbers it: unique, and plain enough to sit unescaped in
+# JSON, an SMS text or a unique column.
+_PLACEHOLDER = "~id.{}~"
+# Where the number goes in a rendered format; a database text never holds it.
+_NUMBER_MARK = "\x00"
 
 
 def id_format_validate(*, text: str) -> str:
@@ -117,20 +131,157 @@ def ids_take(*, plan: IdPlan, count: int = 1) -> list[str]:
 
 
 def _sequence_advance(*, tenant_id: str, name: str, period: str, count: int) -> int:
-    """The sequence's last value after adding `count`: one UPDATE … RETURNING, which waits for the row's holder
-    and then adds to what that holder committed."""
+    """The sequence's last value after adding `count`: one upsert, which waits for the row's holder and then adds
+    to what that holder committed."""
     with connection.cursor() as cursor:
-        cursor.execute(_SEQUENCE_ADVANCE, [count, tenant_id, name, period])
-        row = cursor.fetchone()
-        if row is None:
-            # The sequence's first use: concurrent first callers race to create the row; the losers wait for
-            # the winner, then add to it.
-            IdSequence.objects.bulk_create(
-                [IdSequence(tenant_id=tenant_id, name=name, period=period, last_value=0)], ignore_conflicts=True
+        cursor.execute(_SEQUENCES_ADVANCE.format(rows="(%s, %s, %s, %s)"), [tenant_id, name, period, count])
+        return cursor.fetchone()[3]
+
+
+class DeferredIds:
+    """Ids handed out as placeholders and numbered together in the transaction's last statement, so the sequence
+    rows are held from that statement to the commit and no longer.
+
+    `take` answers a placeholder to write wherever the id goes; `carried_by` names the rows and fields holding
+    placeholders, once the rows are written; `assign` takes the numbers and puts them in place of the
+    placeholders, in the database and in the rows in hand. On PostgreSQL that is one statement."""
+
+    def __init__(self):
+        self._slots: list[tuple[str, IdPlan]] = []
+        self._carriers: list[tuple[list[Model], tuple[str, ...]]] = []
+
+    def take(self, plan: IdPlan) -> str:
+        placeholder = _PLACEHOLDER.format(uuid.uuid4().hex)
+        self._slots.append((placeholder, plan))
+        return placeholder
+
+    def carried_by(self, rows: Sequence[Model], fields: Sequence[str]) -> None:
+        if rows:
+            self._carriers.append((list(rows), tuple(fields)))
+
+    def assign(self) -> dict[str, str]:
+        """Number every placeholder taken; answers placeholder → id."""
+        if not self._slots:
+            return {}
+        counts = Counter(_sequence_key(plan) for _, plan in self._slots)
+        keys = sorted(counts)
+        seen = Counter()
+        slots = []
+        for placeholder, plan in self._slots:
+            key = _sequence_key(plan)
+            seen[key] += 1
+            # The slot's number is the sequence's new last value less the numbers taken after it.
+            slots.append((placeholder, key, counts[key] - seen[key], *_format_halves(plan)))
+        advance_sql = _SEQUENCES_ADVANCE.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(keys)))
+        advance_params = [value for key in keys for value in (*key, counts[key])]
+        if connection.vendor == "postgresql":
+            numbers = self._assign_in_one_statement(advance_sql, advance_params, slots)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(advance_sql, advance_params)
+                last = {tuple(row[:3]): row[3] for row in cursor.fetchall()}
+            numbers = {
+                placeholder: f"{prefix}{last[key] - back:0{SEQUENCE_WIDTH}d}{suffix}"
+                for placeholder, key, back, prefix, suffix in slots
+            }
+            for sql, params in self._carrier_updates(lambda placeholder: ("%s", [numbers[placeholder]])):
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+        for rows, fields in self._carriers:
+            for row in rows:
+                for name in fields:
+                    setattr(row, name, _placeholders_replaced(getattr(row, name), numbers))
+        return numbers
+
+    def _assign_in_one_statement(self, advance_sql: str, advance_params: list, slots: list) -> dict[str, str]:
+        width = SEQUENCE_WIDTH
+        # Names and widths are Kosh's own; every value is a parameter.
+        numbered = (  # noqa: S608
+            "SELECT p.ph, p.prefix || CASE WHEN s.last_value - p.back < 1{zeros} "
+            "THEN lpad((s.last_value - p.back)::text, {width}, '0') ELSE (s.last_value - p.back)::text END "
+            "|| p.suffix AS number "
+            "FROM (VALUES {rows}) AS p (ph, tenant_id, name, period, back, prefix, suffix) "
+            "JOIN seq AS s ON s.tenant_id = p.tenant_id AND s.name = p.name AND s.period = p.period"
+        ).format(
+            zeros="0" * width,
+            width=width,
+            rows=", ".join(["(%s::text, %s::text, %s::text, %s::text, %s::bigint, %s::text, %s::text)"] * len(slots)),
+        )
+        params = [*advance_params]
+        for placeholder, key, back, prefix, suffix in slots:
+            params.extend([placeholder, *key, back, prefix, suffix])
+        parts = [f"seq AS ({advance_sql})", f"num AS ({numbered})"]
+        for index, (sql, update_params) in enumerate(
+            self._carrier_updates(lambda placeholder: ("(SELECT number FROM num WHERE ph = %s)", [placeholder]))
+        ):
+            parts.append(f"u{index} AS ({sql})")
+            params.extend(update_params)
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(parts)} SELECT ph, number FROM num", params)  # noqa: S608
+            return dict(cursor.fetchall())
+
+    def _carrier_updates(self, number_sql) -> list[tuple[str, list]]:
+        """One UPDATE per table of carrier rows, each field with every placeholder replaced by `number_sql`'s
+        expression for it."""
+        quote = connection.ops.quote_name
+        by_model: dict[type[Model], tuple[dict, dict]] = {}
+        for rows, fields in self._carriers:
+            pks, model_fields = by_model.setdefault(type(rows[0]), ({}, {}))
+            pks.update((row.pk, None) for row in rows)
+            model_fields.update((name, None) for name in fields)
+        updates = []
+        for model, (pks, names) in by_model.items():
+            meta = model._meta
+            assignments, params = [], []
+            for name in names:
+                field = meta.get_field(name)
+                is_json = isinstance(field, JSONField) and connection.vendor == "postgresql"
+                expression = f"CAST({quote(field.column)} AS text)" if is_json else quote(field.column)
+                for placeholder, *_ in self._slots:
+                    number, number_params = number_sql(placeholder)
+                    expression = f"replace({expression}, %s, {number})"
+                    params.extend([placeholder, *number_params])
+                if is_json:
+                    expression = f"CAST({expression} AS jsonb)"
+                assignments.append(f"{quote(field.column)} = {expression}")
+            params.extend(meta.pk.get_db_prep_value(pk, connection) for pk in pks)
+            updates.append(
+                (
+                    f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+                    f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})",
+                    params,
+                )
             )
-            cursor.execute(_SEQUENCE_ADVANCE, [count, tenant_id, name, period])
-            row = cursor.fetchone()
-    return row[0]
+        return updates
+
+
+def _sequence_key(plan: IdPlan) -> tuple[str, str, str]:
+    return (plan.tenant.code, plan.sequence, plan.period)
+
+
+def _format_halves(plan: IdPlan) -> tuple[str, str]:
+    """The plan's id rendered on either side of its number."""
+
+    def rendered(match) -> str:
+        token = match.group(1)
+        if _SEQUENCE_TOKEN.fullmatch(token):
+            return _NUMBER_MARK
+        return _render(token, tenant=plan.tenant, moment=plan.moment, number=0)
+
+    before, _, after = _TOKEN.sub(rendered, plan.format).partition(_NUMBER_MARK)
+    return before, after
+
+
+def _placeholders_replaced(value, numbers: dict[str, str]):
+    if isinstance(value, str):
+        for placeholder, number in numbers.items():
+            value = value.replace(placeholder, number)
+        return value
+    if isinstance(value, dict):
+        return {key: _placeholders_replaced(item, numbers) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_placeholders_replaced(item, numbers) for item in value]
+    return value
 
 
 def _render(token: str, *, tenant: Tenant, moment: datetime, number: int) -> str:

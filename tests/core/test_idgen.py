@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError, NotFoundError
-from core.models import IdFormat, IdSequence, Tenant
-from core.services.idgen import id_format_validate, id_generate
+from core.models import AuditEvent, IdFormat, IdSequence, Tenant
+from core.services.idgen import DeferredIds, id_format_validate, id_generate, id_plan
 
 IST = ZoneInfo("Asia/Kolkata")
 MID_JUNE_2026 = datetime(2026, 6, 15, 12, 0, tzinfo=IST)
@@ -380,3 +380,101 @@ def test_fifty_concurrent_callers_get_fifty_consecutive_numbers(tenants, start_m
     # then they get 1 to 50, each exactly once
     assert sorted(numbers) == [f"{prefix}{n:06d}" for n in range(1, callers + 1)]
     assert IdSequence.objects.get(tenant_id="pb.amritsar").last_value == callers
+
+
+# --- Numbered in the last statement ---------------------------------------------------------
+
+
+def audit_row(reason: str, data: dict) -> AuditEvent:
+    return AuditEvent.objects.create(
+        tenant_id="pb.amritsar", entity_type="test.row", entity_id="1", action="TEST", reason=reason, data=data
+    )
+
+
+def test_deferred_ids_put_numbers_in_place_of_their_placeholders_in_the_database_and_in_hand(tenants):
+    # given two kinds of id, and a row carrying placeholders for both in a text and in a JSON field
+    id_format("pb", "R/[SEQ_RCPT]")
+    id_format("pb", "[fy:yyyy-yy]/V/[SEQ_VCH]", name="voucher.id")
+    ids = DeferredIds()
+    receipt = ids.take(id_plan(tenant_id="pb.amritsar", name="receipt.id", at=MID_JUNE_2026))
+    voucher = ids.take(id_plan(tenant_id="pb.amritsar", name="voucher.id", at=MID_JUNE_2026))
+    row = audit_row(f"receipt {receipt}", {"numbers": [receipt, voucher], "voucher": {"number": voucher}})
+    ids.carried_by([row], ["reason", "data"])
+
+    # when they are assigned
+    numbers = ids.assign()
+
+    # then each placeholder became its number, in the stored row and in the row in hand
+    assert numbers == {receipt: "R/000001", voucher: "2026-27/V/000001"}
+    expected = (
+        "receipt R/000001",
+        {"numbers": ["R/000001", "2026-27/V/000001"], "voucher": {"number": "2026-27/V/000001"}},
+    )
+    stored = AuditEvent.objects.get(pk=row.pk)
+    assert (stored.reason, stored.data) == expected
+    assert (row.reason, row.data) == expected
+
+
+def test_deferred_ids_of_one_sequence_are_numbered_in_the_order_taken(tenants):
+    # given a sequence that has handed out 7, and three ids taken from it
+    id_format("pb", "[SEQ_RCPT]")
+    IdSequence.objects.create(tenant_id="pb.amritsar", name="SEQ_RCPT", period="", last_value=7)
+    ids = DeferredIds()
+    plan = id_plan(tenant_id="pb.amritsar", name="receipt.id", at=MID_JUNE_2026)
+    placeholders = [ids.take(plan) for _ in range(3)]
+
+    # when they are assigned
+    numbers = ids.assign()
+
+    # then they follow on in that order
+    assert [numbers[placeholder] for placeholder in placeholders] == ["000008", "000009", "000010"]
+    assert IdSequence.objects.get(tenant_id="pb.amritsar").last_value == 10
+
+
+def test_deferred_ids_rolled_back_give_their_numbers_back(tenants):
+    # given ids assigned in a transaction that then failed
+    id_format("pb", "[SEQ_RCPT]")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ids = DeferredIds()
+        ids.take(id_plan(tenant_id="pb.amritsar", name="receipt.id", at=MID_JUNE_2026))
+        ids.assign()
+        raise RuntimeError("the receipt failed")
+
+    # when the next id is taken
+    number = id_generate(tenant_id="pb.amritsar", name="receipt.id", at=MID_JUNE_2026)
+
+    # then it is the number the failed one gave back
+    assert number == "000001"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deferred_ids_taken_in_either_order_of_two_sequences_never_deadlock(tenants):
+    # given two kinds of id, and callers taking them in opposite orders
+    id_format("pb", "R/[SEQ_RCPT]")
+    id_format("pb", "V/[SEQ_VCH]", name="voucher.id")
+    callers = 20
+    start_together = threading.Barrier(callers)
+
+    def take_both(n: int) -> tuple[str, str]:
+        try:
+            connection.ensure_connection()
+            start_together.wait(timeout=60)
+            with transaction.atomic():
+                ids = DeferredIds()
+                kinds = ["receipt.id", "voucher.id"] if n % 2 else ["voucher.id", "receipt.id"]
+                taken = {
+                    kind: ids.take(id_plan(tenant_id="pb.amritsar", name=kind, at=MID_JUNE_2026)) for kind in kinds
+                }
+                numbers = ids.assign()
+                return numbers[taken["receipt.id"]], numbers[taken["voucher.id"]]
+        finally:
+            connection.close()
+
+    # when they all assign at the same moment, each in its own transaction
+    with ThreadPoolExecutor(max_workers=callers) as pool:
+        pairs = list(pool.map(take_both, range(callers)))
+
+    # then every caller got one of each, and each sequence handed out 1 to 20 exactly once
+    assert sorted(receipt for receipt, _ in pairs) == [f"R/{n:06d}" for n in range(1, callers + 1)]
+    assert sorted(voucher for _, voucher in pairs) == [f"V/{n:06d}" for n in range(1, callers + 1)]

@@ -81,9 +81,11 @@ def receipt_post(
 
 
 def ledger_database_rules_install() -> None:
-    """Install the PostgreSQL triggers of migration 0002 (the suite runs with --no-migrations, so they are
-    otherwise missing). Reinstalls them when present; does nothing on SQLite."""
-    migration = importlib.import_module("ledger.migrations.0002_voucher_database_rules")
+    """Install the PostgreSQL triggers of migrations 0002 and 0004 (the suite runs with --no-migrations, so they
+    are otherwise missing). Reinstalls them when present; does nothing on SQLite."""
+    rules = importlib.import_module("ledger.migrations.0002_voucher_database_rules")
+    numbering = importlib.import_module("ledger.migrations.0004_voucher_numbered_in_its_transaction")
     with connection.schema_editor() as schema_editor:
-        migration.uninstall(None, schema_editor)
-        migration.install(None, schema_editor)
+        rules.uninstall(None, schema_editor)
+        rules.install(None, schema_editor)
+        numbering.install(None, schema_editor)

@@ -166,3 +166,52 @@ def test_database_refuses_to_change_a_posted_voucher(chart):
 
     # then the database refuses it
     assert refused.value.__cause__.sqlstate == "23001"
+
+
+def balanced_voucher(number: str) -> Voucher:
+    """A voucher of 10.00 written straight to the database under `number`."""
+    voucher = VoucherFactory(number=number)
+    VoucherLineFactory(voucher=voucher, gl_code=gl(CASH), debit=Decimal("10.00"), credit=Decimal("0.00"))
+    VoucherLineFactory(voucher=voucher, gl_code=gl(WATER_CHARGES), debit=Decimal("0.00"), credit=Decimal("10.00"))
+    return voucher
+
+
+@pytest.mark.postgres
+def test_database_lets_a_voucher_written_with_a_placeholder_take_its_number_and_narration(chart):
+    # given a voucher written with a placeholder for its number, in the transaction that numbers it
+    voucher = balanced_voucher("~id.0123abcd~")
+
+    # when its number and narration are put in place
+    updated = Voucher.objects.filter(pk=voucher.pk).update(number="2026-27/11/000001", narration="Receipt WS/000001")
+
+    # then the database lets that change through
+    assert updated == 1
+    assert Voucher.objects.get(pk=voucher.pk).number == "2026-27/11/000001"
+
+
+@pytest.mark.postgres
+def test_database_refuses_a_numbered_voucher_a_new_number(chart):
+    # given a voucher that has its number
+    voucher = balanced_voucher("2026-27/11/000001")
+
+    # when it is renumbered directly
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        Voucher.objects.filter(pk=voucher.pk).update(number="2026-27/11/000002")
+
+    # then the database refuses it
+    assert refused.value.__cause__.sqlstate == "23001"
+
+
+@pytest.mark.postgres
+def test_database_refuses_more_than_the_number_with_a_placeholders_replacement(chart):
+    # given a voucher written with a placeholder for its number
+    voucher = balanced_voucher("~id.0123abcd~")
+
+    # when its number is put in place together with another column, or with another placeholder
+    with pytest.raises(IntegrityError) as redated, transaction.atomic():
+        Voucher.objects.filter(pk=voucher.pk).update(number="2026-27/11/000001", fund="02")
+    with pytest.raises(IntegrityError) as still_placeholder, transaction.atomic():
+        Voucher.objects.filter(pk=voucher.pk).update(number="~id.4567ef~")
+
+    # then the database refuses both
+    assert redated.value.__cause__.sqlstate == still_placeholder.value.__cause__.sqlstate == "23001"
