@@ -1,9 +1,10 @@
-"""Two things the ORM does slowly on a hot path: updating a few rows with values of their own, and handing a
-caller rows it already holds as a loaded relation."""
+"""What the ORM does slowly on a hot path: updating a few rows with values of their own, handing a caller rows it
+already holds as a loaded relation, and sending a transaction's last statement with its COMMIT."""
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model
 
 # PostgreSQL and SQLite both allow UPDATE … FROM, and both name the columns of a bare VALUES list column1, column2, …
@@ -54,3 +55,32 @@ def relation_loaded(instance: Model, relation: str, rows: list[Model]) -> None:
     loaded = manager.get_queryset()
     loaded._result_cache, loaded._prefetch_done = list(rows), True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[manager.field.remote_field.cache_name] = loaded
+
+
+class CommitPipeline:
+    """Lets a transaction's last statement travel to PostgreSQL with its COMMIT, in one round trip: rows that
+    statement locks are then held while the server runs it and commits, not also while the caller, busy with other
+    requests, gets round to sending the COMMIT.
+
+    Open it around the outermost `transaction.atomic()`; the last statement calls `enter()` just before it runs,
+    and its answer is read once the block has committed. Elsewhere (SQLite, or inside a caller's transaction)
+    `enter()` does nothing and statements run as ever."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS):
+        self._connection = connections[using]
+        self._stack = ExitStack()
+        self._armed = False
+
+    def __enter__(self) -> "CommitPipeline":
+        self._armed = self._connection.vendor == "postgresql" and not self._connection.in_atomic_block
+        return self
+
+    def enter(self) -> None:
+        """From here to the commit, statements are sent without waiting for their answers."""
+        if self._armed and self._connection.in_atomic_block:
+            self._armed = False
+            self._stack.enter_context(self._connection.connection.pipeline())
+
+    def __exit__(self, *exc) -> None:
+        self._armed = False
+        self._stack.close()

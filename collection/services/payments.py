@@ -32,7 +32,7 @@ from collection.models import (
 from collection.selectors import payment_get
 from collection.services.apportion import Bucket, apportion
 from collection.services.receipts import receipt_sms_enqueue, receipt_voucher_draft
-from core.db import relation_loaded, rows_update
+from core.db import CommitPipeline, relation_loaded, rows_update
 from core.errors import ApplicationError, NotFoundError
 from core.models import AuditEvent, User
 from core.money import ZERO
@@ -84,11 +84,17 @@ def payment_create(*, payment: PaymentInput, actor: User | None, source_ip: str 
     """Take the payment: receipts numbered, bills and demands updated, receipt vouchers posted, receipt SMS queued.
     An online payment sent again with its transaction number answers the first payment."""
     now = timezone.now()
-    with transaction.atomic():
+    with CommitPipeline() as commit, transaction.atomic():
         checked = _checked(payment=payment, now=now)
         if isinstance(checked, Payment):
             return checked
-        return _payment_write(payment=payment, checked=checked, actor=actor, source_ip=source_ip, now=now)
+        row, receipts, ids = _payment_write(
+            payment=payment, checked=checked, actor=actor, source_ip=source_ip, now=now, commit=commit
+        )
+    ids.numbers()
+    # The caller answers with the payment as written; every row it shows is in hand, so it is not read back.
+    relation_loaded(row, "details", sorted(receipts, key=lambda receipt: receipt.receipt_number))
+    return row
 
 
 # --- Checks ---------------------------------------------------------------------------------
@@ -272,11 +278,18 @@ class _Receipt:
 
 
 def _payment_write(
-    *, payment: PaymentInput, checked: _Checked, actor: User | None, source_ip: str | None, now: datetime
-) -> Payment:
-    """Everything the payment changes. Receipt and voucher numbers are gap-free, so their sequence rows stay
-    locked until the transaction ends: every row is written with placeholders for them first, and the numbers are
-    taken and put in place in the last statement."""
+    *,
+    payment: PaymentInput,
+    checked: _Checked,
+    actor: User | None,
+    source_ip: str | None,
+    now: datetime,
+    commit: CommitPipeline,
+) -> tuple[Payment, list[PaymentDetail], DeferredIds]:
+    """Everything the payment changes: the payment, its receipts, and the ids they are numbered with once the
+    transaction commits. Receipt and voucher numbers are gap-free, so their sequence rows stay locked until the
+    transaction ends: every row is written with placeholders for them first, and the numbers are taken and put in
+    place in the last statement, sent with the COMMIT."""
     row = _payment_row(payment=payment, checked=checked.bills, actor=actor, now=now)
     receipts = [
         _Receipt(
@@ -324,13 +337,11 @@ def _payment_write(
     for receipt, voucher in zip(receipts, vouchers, strict=True):
         receipt.row.voucher = voucher
     # Each bill is locked and was unpaid, so no receipt holds it: its UNIQUE cannot refuse this insert.
-    PaymentDetail.objects.bulk_create([receipt.row for receipt in receipts])
-    ids.carried_by([receipt.row for receipt in receipts], ["receipt_number"])
+    details = PaymentDetail.objects.bulk_create([receipt.row for receipt in receipts])
+    ids.carried_by(details, ["receipt_number"])
     # From here to the commit the city's receipt and voucher number sequences are held.
-    ids.assign()
-    # The caller answers with the payment as written; every row it shows is in hand, so it is not read back.
-    relation_loaded(row, "details", sorted((receipt.row for receipt in receipts), key=lambda r: r.receipt_number))
-    return row
+    ids.assign(commit=commit)
+    return row, details, ids
 
 
 def _payment_row(*, payment: PaymentInput, checked: list[_CheckedBill], actor: User | None, now: datetime) -> Payment:

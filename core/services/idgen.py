@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import JSONField, Model
 from django.utils import timezone
 
+from core.db import CommitPipeline
 from core.errors import ApplicationError
 from core.fiscal import financial_year_label
 from core.models import IdFormat, Tenant
@@ -149,6 +150,8 @@ class DeferredIds:
     def __init__(self):
         self._slots: list[tuple[str, IdPlan]] = []
         self._carriers: list[tuple[list[Model], tuple[str, ...]]] = []
+        self._answer = None
+        self._numbers: dict[str, str] | None = None
 
     def take(self, plan: IdPlan) -> str:
         placeholder = _PLACEHOLDER.format(uuid.uuid4().hex)
@@ -159,10 +162,13 @@ class DeferredIds:
         if rows:
             self._carriers.append((list(rows), tuple(fields)))
 
-    def assign(self) -> dict[str, str]:
-        """Number every placeholder taken; answers placeholder → id."""
+    def assign(self, *, commit: CommitPipeline | None = None) -> None:
+        """Number every placeholder taken, in the database; `numbers()` answers them. On PostgreSQL, with the
+        `commit` pipeline of the transaction's outermost block, the statement goes to the server with the COMMIT
+        and its answer is read after it."""
         if not self._slots:
-            return {}
+            self._numbers = {}
+            return
         counts = Counter(_sequence_key(plan) for _, plan in self._slots)
         keys = sorted(counts)
         seen = Counter()
@@ -175,25 +181,42 @@ class DeferredIds:
         advance_sql = _SEQUENCES_ADVANCE.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(keys)))
         advance_params = [value for key in keys for value in (*key, counts[key])]
         if connection.vendor == "postgresql":
-            numbers = self._assign_in_one_statement(advance_sql, advance_params, slots)
-        else:
+            if commit is not None:
+                commit.enter()
+            self._answer = self._assign_in_one_statement(advance_sql, advance_params, slots)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(advance_sql, advance_params)
+            last = {tuple(row[:3]): row[3] for row in cursor.fetchall()}
+        numbers = {
+            placeholder: f"{prefix}{last[key] - back:0{SEQUENCE_WIDTH}d}{suffix}"
+            for placeholder, key, back, prefix, suffix in slots
+        }
+        for sql, params in self._carrier_updates(lambda placeholder: ("%s", [numbers[placeholder]])):
             with connection.cursor() as cursor:
-                cursor.execute(advance_sql, advance_params)
-                last = {tuple(row[:3]): row[3] for row in cursor.fetchall()}
-            numbers = {
-                placeholder: f"{prefix}{last[key] - back:0{SEQUENCE_WIDTH}d}{suffix}"
-                for placeholder, key, back, prefix, suffix in slots
-            }
-            for sql, params in self._carrier_updates(lambda placeholder: ("%s", [numbers[placeholder]])):
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params)
+                cursor.execute(sql, params)
+        self._numbers_in_hand(numbers)
+
+    def numbers(self) -> dict[str, str]:
+        """Placeholder → id, once assigned; by then the rows in hand carry the ids too."""
+        if self._numbers is None:
+            if self._answer is None:
+                raise RuntimeError("DeferredIds.numbers() before assign()")
+            with self._answer as cursor:
+                numbers = dict(cursor.fetchall())
+            self._answer = None
+            self._numbers_in_hand(numbers)
+        return self._numbers
+
+    def _numbers_in_hand(self, numbers: dict[str, str]) -> None:
         for rows, fields in self._carriers:
             for row in rows:
                 for name in fields:
                     setattr(row, name, _placeholders_replaced(getattr(row, name), numbers))
-        return numbers
+        self._numbers = numbers
 
-    def _assign_in_one_statement(self, advance_sql: str, advance_params: list, slots: list) -> dict[str, str]:
+    def _assign_in_one_statement(self, advance_sql: str, advance_params: list, slots: list):
+        """Sends the statement; its answer (placeholder, id) is read by `numbers()`."""
         width = SEQUENCE_WIDTH
         # Names and widths are Kosh's own; every value is a parameter.
         numbered = (  # noqa: S608
@@ -216,9 +239,9 @@ class DeferredIds:
         ):
             parts.append(f"u{index} AS ({sql})")
             params.extend(update_params)
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH {', '.join(parts)} SELECT ph, number FROM num", params)  # noqa: S608
-            return dict(cursor.fetchall())
+        cursor = connection.cursor()
+        cursor.execute(f"WITH {', '.join(parts)} SELECT ph, number FROM num", params)  # noqa: S608
+        return cursor
 
     def _carrier_updates(self, number_sql) -> list[tuple[str, list]]:
         """One UPDATE per table of carrier rows, each field with every placeholder replaced by `number_sql`'s

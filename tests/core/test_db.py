@@ -1,13 +1,15 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
+import psycopg
+import pytest
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.models import DemandDetail
 from billing.services.masters import billing_masters_seed
-from core.db import relation_loaded, rows_update
+from core.db import CommitPipeline, relation_loaded, rows_update
 from core.models import IdSequence, Tenant
 from tests.billing.factories import raise_demand
 from tests.core.factories import TenantFactory
@@ -83,3 +85,38 @@ def test_a_loaded_relation_answers_its_rows_without_a_query(db):
     with CaptureQueriesContext(connection) as queries:
         assert list(state.cities.all()) == cities
     assert queries.captured_queries == []
+
+
+def pipeline_on() -> bool:
+    return connection.connection.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_commit_pipeline_sends_the_last_statement_with_the_commit_and_answers_after_it(tenants):
+    # given the outermost transaction, opened in a commit pipeline
+    with CommitPipeline() as commit, transaction.atomic():
+        IdSequence.objects.create(tenant_id="pb.amritsar", name="SEQ_A", last_value=1)
+        # when its last statement is sent
+        commit.enter()
+        sent_in_pipeline = pipeline_on()
+        cursor = connection.cursor()
+        cursor.execute('UPDATE "core_idsequence" SET "last_value" = "last_value" + 1 RETURNING "last_value"')
+
+    # then it went without waiting for its answer, which is read once the transaction has committed
+    assert sent_in_pipeline
+    assert not pipeline_on()
+    assert cursor.fetchall() == [(2,)]
+    assert IdSequence.objects.get(name="SEQ_A").last_value == 2
+
+
+@pytest.mark.postgres
+def test_commit_pipeline_inside_a_callers_transaction_changes_nothing(tenants):
+    # given a commit pipeline opened inside a transaction that is not its to commit
+    with CommitPipeline() as commit, transaction.atomic():
+        # when its last statement is sent
+        commit.enter()
+
+        # then statements are sent and answered one by one as ever
+        assert not pipeline_on()
+        assert Tenant.objects.filter(code="pb.amritsar").exists()
