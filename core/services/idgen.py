@@ -145,7 +145,8 @@ class DeferredIds:
 
     `take` answers a placeholder to write wherever the id goes; `carried_by` names the rows and fields holding
     placeholders, once the rows are written; `assign` takes the numbers and puts them in place of the
-    placeholders, in the database and in the rows in hand. On PostgreSQL that is one statement."""
+    placeholders in the database (on PostgreSQL in one statement); `numbers()` answers them and puts them in the
+    rows in hand too."""
 
     def __init__(self):
         self._slots: list[tuple[str, IdPlan]] = []
@@ -189,7 +190,7 @@ class DeferredIds:
             cursor.execute(advance_sql, advance_params)
             last = {tuple(row[:3]): row[3] for row in cursor.fetchall()}
         numbers = {
-            placeholder: f"{prefix}{last[key] - back:0{SEQUENCE_WIDTH}d}{suffix}"
+            placeholder: f"{prefix}{_sequence_text(last[key] - back)}{suffix}"
             for placeholder, key, back, prefix, suffix in slots
         }
         for sql, params in self._carrier_updates(lambda placeholder: ("%s", [numbers[placeholder]])):
@@ -307,9 +308,13 @@ def _placeholders_replaced(value, numbers: dict[str, str]):
     return value
 
 
+def _sequence_text(number: int) -> str:
+    return f"{number:0{SEQUENCE_WIDTH}d}"
+
+
 def _render(token: str, *, tenant: Tenant, moment: datetime, number: int) -> str:
     if _SEQUENCE_TOKEN.fullmatch(token):
-        return f"{number:0{SEQUENCE_WIDTH}d}"
+        return _sequence_text(number)
     if token.startswith("fy:"):
         return financial_year_label(moment.date(), start_month=tenant.financial_year_start_month, pattern=token[3:])
     if token.startswith("cy:"):
